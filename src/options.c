@@ -1,0 +1,160 @@
+/*
+ * options.c - parse the shared option table with getopt_long and refuse the
+ * options a command does not declare.
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP };
+
+static const struct {
+	struct option opt;
+	unsigned flag;             /* 0: accepted by every command */
+	const char *help;
+} table[] = {
+	{ { "manifest", required_argument, NULL, 'm' }, OPT_MANIFEST,
+	  "-m, --manifest M         a manifest file, or a shipped one's name (default: lbfo)" },
+	{ { "source", required_argument, NULL, 's' }, OPT_SOURCE,
+	  "-s, --source S           Server WIM, ESD, first .swm part, or payload folder" },
+	{ { "source-image", required_argument, NULL, 'i' }, OPT_SOURCE_IMAGE,
+	  "-i, --source-image I     source image: 1-based index or name" },
+	{ { "image-dir", required_argument, NULL, 'd' }, OPT_IMAGE_DIR,
+	  "-d, --image-dir DIR      target: an applied or mounted Windows image" },
+	{ { "wim", required_argument, NULL, 'w' }, OPT_WIM,
+	  "-w, --wim WIM            target: a client WIM, serviced without applying it" },
+	{ { "target-image", required_argument, NULL, 't' }, OPT_TARGET_IMAGE,
+	  "-t, --target-image I     target image in the WIM: index, name or 'all'" },
+	{ { "output", required_argument, NULL, 'o' }, OPT_OUTPUT,
+	  "-o, --output P           payload folder (extract), or a new WIM to write" },
+	{ { "param", required_argument, NULL, 'D' }, OPT_PARAM,
+	  "-D, --param NAME=VALUE   set a manifest parameter (repeatable)" },
+	{ { "dry-run", no_argument, NULL, 'n' }, OPT_DRY_RUN,
+	  "-n, --dry-run            print the plan; change nothing" },
+	{ { "json", no_argument, NULL, LONG_JSON }, OPT_JSON,
+	  "    --json               one JSON document on stdout" },
+	{ { "force", no_argument, NULL, LONG_FORCE }, OPT_FORCE,
+	  "    --force              proceed past a safety refusal (dirty hive, version mismatch)" },
+	{ { "quiet", no_argument, NULL, 'q' }, 0,
+	  "-q, --quiet              print errors only" },
+	{ { "verbose", no_argument, NULL, 'v' }, 0,
+	  "-v, --verbose            say more about each step" },
+	{ { "no-progress", no_argument, NULL, LONG_NO_PROGRESS }, 0,
+	  "    --no-progress        no progress display" },
+	{ { "log", required_argument, NULL, LONG_LOG }, 0,
+	  "    --log FILE           append a log of what is done to FILE" },
+	{ { "help", no_argument, NULL, LONG_HELP }, 0,
+	  "-h, --help               show this help" },
+};
+
+void options_print_usage(const struct wg_command *cmd, FILE *out)
+{
+	fprintf(out, "usage: %s\n\n%s\n\n", cmd->usage, cmd->summary);
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (!table[i].flag || (cmd->accepts & table[i].flag))
+			fprintf(out, "    %s\n", table[i].help);
+}
+
+int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg_opts *o)
+{
+	struct option longopts[ARRAY_SIZE(table) + 1];
+	struct strbuf shortopts = STRBUF_INIT;
+
+	memset(o, 0, sizeof(*o));
+	o->manifest = "lbfo";
+	sb_addstr(&shortopts, "+h");
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		longopts[i] = table[i].opt;
+		if (table[i].opt.val < 256) {
+			sb_addch(&shortopts, table[i].opt.val);
+			if (table[i].opt.has_arg)
+				sb_addch(&shortopts, ':');
+		}
+	}
+	memset(&longopts[ARRAY_SIZE(table)], 0, sizeof(longopts[0]));
+
+	optind = 1;
+	opterr = 0;
+	int ret = WG_OK, c, longidx;
+	while (ret == WG_OK &&
+	       (c = getopt_long(argc, argv, shortopts.buf, longopts, &longidx)) != -1) {
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+			if (optopt && optopt < 256)
+				wg_error("%s: option '-%c' %s", cmd->name, optopt,
+					 strchr(shortopts.buf, optopt) ? "requires a value" : "is not known");
+			else
+				wg_error("%s: option '%s' is not known or lacks its value", cmd->name, bad);
+			ret = WG_ERR_USAGE;
+			break;
+		}
+		if (c == 'h' || c == LONG_HELP) {
+			options_print_usage(cmd, stdout);
+			ret = -1;
+			break;
+		}
+		unsigned flag = 0;
+		const char *name = NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+			if (table[i].opt.val == c) {
+				flag = table[i].flag;
+				name = table[i].opt.name;
+			}
+		if (flag && !(cmd->accepts & flag)) {
+			wg_error("%s: option '--%s' does not apply to this command", cmd->name, name);
+			ret = WG_ERR_USAGE;
+			break;
+		}
+		switch (c) {
+		case 'm': o->manifest = optarg; break;
+		case 's': o->source = optarg; break;
+		case 'i': o->source_image = optarg; break;
+		case 'd': o->image_dir = optarg; break;
+		case 'w': o->wim = optarg; break;
+		case 't': o->target_image = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'D':
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				wg_error("%s: '-D %s' is not NAME=VALUE", cmd->name, optarg);
+				ret = WG_ERR_USAGE;
+			}
+			sv_push(&o->params, optarg);
+			break;
+		case 'n': o->dry_run = true; break;
+		case LONG_JSON: o->json = true; break;
+		case LONG_FORCE: o->force = true; break;
+		case 'q': wg_opt_quiet = 1; break;
+		case 'v': wg_opt_verbose = 1; break;
+		case LONG_NO_PROGRESS: o->no_progress = true; break;
+		case LONG_LOG: o->log = optarg; break;
+		}
+	}
+	sb_release(&shortopts);
+	if (ret != WG_OK)
+		return ret;
+	for (int i = optind; i < argc; i++)
+		sv_push(&o->args, argv[i]);
+	if (o->args.n && !(cmd->accepts & OPT_ARGS)) {
+		wg_error("%s: unexpected argument '%s'", cmd->name, o->args.v[0]);
+		return WG_ERR_USAGE;
+	}
+	if (o->log && wg_log_open(o->log) < 0) {
+		wg_error("cannot open log file '%s'", o->log);
+		return WG_ERR_USAGE;
+	}
+	return WG_OK;
+}
+
+void options_release(struct wg_opts *o)
+{
+	sv_clear(&o->params);
+	sv_clear(&o->args);
+	wg_log_close();
+}
+
+bool options_show_progress(const struct wg_opts *o)
+{
+	return !o->no_progress && !wg_opt_quiet && isatty(STDOUT_FILENO);
+}

@@ -1,0 +1,78 @@
+/*
+ * source.h - where the feature's files come from: a Server WIM, ESD or split
+ * WIM read through wimlib, or a payload folder written by 'extract'.
+ */
+#ifndef WIMGRAFT_SOURCE_H
+#define WIMGRAFT_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct wg_source;
+
+/* What 'info' shows of one image, read from the WIM's XML data. */
+struct image_info {
+	int index;                 /* 1-based */
+	char *name;
+	char *description;
+	char *edition;             /* WINDOWS/EDITIONID, may be NULL */
+	char *installation_type;   /* WINDOWS/INSTALLATIONTYPE: "Server", "Server Core", "Client" */
+	char *arch;                /* "x86", "amd64", "arm64", ... or NULL */
+	char *version;             /* "major.minor.build.spbuild" or NULL */
+	unsigned build;            /* WINDOWS/VERSION/BUILD, 0 when unknown */
+	struct strvec languages;   /* WINDOWS/LANGUAGES/LANGUAGE */
+	char *default_language;
+	uint64_t file_count;
+	uint64_t total_bytes;
+};
+
+/* One file (or folder) found in a source image. */
+struct source_file {
+	char *path;                /* stored spelling, '/'-separated, relative to the image root */
+	uint64_t size;
+	uint8_t sha1[20];          /* of the unnamed data stream; zero for an empty file */
+	uint32_t attributes;       /* FILE_ATTRIBUTE_* */
+	bool is_dir;
+};
+
+/*
+ * Open a WIM, an ESD, the first part of a split WIM (the other .swm parts
+ * are found beside it), or a payload folder. Reports its own errors.
+ */
+enum wg_err source_open(const char *path, struct wg_source **out);
+void source_close(struct wg_source *src);
+const char *source_path(const struct wg_source *src);
+bool source_is_payload(const struct wg_source *src);
+int source_image_count(const struct wg_source *src);
+
+/* An image given as a 1-based index or a name (names are matched exactly first, then ignoring case). */
+enum wg_err source_find_image(struct wg_source *src, const char *spec, int *index);
+enum wg_err source_image_info(struct wg_source *src, int index, struct image_info *info);
+void image_info_release(struct image_info *info);
+
+/*
+ * Every file of the image matching pattern: '/'- or '\'-separated, matched
+ * case-insensitively component by component, '*' and '?' allowed in any
+ * component. *out is an array of *n entries (possibly 0), sorted by path.
+ */
+enum wg_err source_glob(struct wg_source *src, int index, const char *pattern,
+			struct source_file **out, size_t *n);
+void source_files_free(struct source_file *files, size_t n);
+
+/*
+ * Extract files (stored spellings as source_glob gives them) into dir,
+ * keeping their paths, in one pass; each extracted file's SHA-1 is checked
+ * against the image's. dir must exist.
+ */
+enum wg_err source_extract(struct wg_source *src, int index, const struct source_file *files,
+			   size_t n, const char *dir);
+
+/* The underlying WIMStruct (NULL for a payload folder). */
+struct WIMStruct *source_wim(struct wg_source *src);
+
+/* wimlib's own error text, for messages. */
+const char *source_wimlib_error(int code);
+
+#endif

@@ -1,0 +1,104 @@
+# lib.sh - helpers for wimgraft's end-to-end tests, sourced by tests/e2e/t*.sh.
+#
+#   test_expect_success 'title' 'commands chained with &&'
+#   test_expect_code N cmd args...   (asserts the exit status of cmd is N)
+#   test_skip_script 'why'            (skip the rest of the script)
+#   need_cmd TOOL...                  (skip the script when a verifier tool is missing)
+#   test_done                         (prints the script's counts; last line of every script)
+#
+# Each test runs in a subshell inside $TRASH, a folder of its own that is removed at the end.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${WG_SHARED:-$(cd "$TOP/.." && pwd)/shared}
+FIXTURES=${WG_FIXTURES:-$TOP/build/fixtures}
+WIMGRAFT=${WIMGRAFT_BIN:-$TOP/wimgraft}
+export WIMGRAFT_MANIFEST_DIR="$TOP/manifests"
+case "$WIMGRAFT" in /*) ;; *) WIMGRAFT=$TOP/$WIMGRAFT ;; esac
+SCRIPT=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/wg-$SCRIPT.XXXXXX")
+trap 'chmod -R u+w "$TRASH" 2>/dev/null; rm -rf "$TRASH"' EXIT
+test_count=0
+test_failed=0
+test_skipped=0
+skip_all=
+
+wimgraft() {
+	"$WIMGRAFT" "$@"
+}
+
+say() {
+	printf '%s\n' "$*"
+}
+
+test_skip_script() {
+	skip_all=$1
+}
+
+need_cmd() {
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			test_skip_script "'$t' is not installed"
+			return 1
+		fi
+	done
+}
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if [ -n "$skip_all" ]; then
+		test_skipped=$((test_skipped + 1))
+		say "skip $test_count - $1 ($skip_all)"
+		return 0
+	fi
+	log="$TRASH/.test-$test_count.log"
+	if (cd "$TRASH" && eval "$2") >"$log" 2>&1; then
+		say "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $1"
+		sed 's/^/#   /' "$log" | tail -n 40
+	fi
+}
+
+# test_expect_code N cmd args...: run cmd; succeed only when its exit status is N.
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "test_expect_code: '$*' exited with $got, expected $want" >&2
+		return 1
+	fi
+	return 0
+}
+
+# One line of stderr, naming what it must name.
+test_stderr_names() {
+	grep -q -F -- "$2" "$1" || {
+		echo "stderr does not name '$2':" >&2
+		cat "$1" >&2
+		return 1
+	}
+}
+
+# Decompress one of the shared hive fixtures: unxz_fixture SYSTEM.xz DEST
+unxz_fixture() {
+	xz -dc "$SHARED/fixtures/hives/$1" >"$2"
+}
+
+# A listing of every file below a folder with its SHA-256, mode and size (symlinks by target).
+tree_sum() {
+	(cd "$1" && find . -mindepth 1 \( -type f -o -type l -o -type d \) -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+have_fixtures() {
+	[ -f "$FIXTURES/.stamp" ] || test_skip_script "fixture images missing in $FIXTURES (run 'make fixtures')"
+}
+
+test_done() {
+	passed=$((test_count - test_failed - test_skipped))
+	say "# $SCRIPT: $passed passed, $test_failed failed, $test_skipped skipped"
+	[ "$test_failed" = 0 ]
+}

@@ -69,6 +69,10 @@ void source_files_free(struct source_file *files, size_t n);
 enum wg_err source_extract(struct wg_source *src, int index, const struct source_file *files,
 			   size_t n, const char *dir);
 
+/* Read one small file of the image into memory (at most max bytes). */
+enum wg_err source_read_file(struct wg_source *src, int index, const struct source_file *file,
+			     size_t max, unsigned char **data, size_t *len);
+
 /* The underlying WIMStruct (NULL for a payload folder). */
 struct WIMStruct *source_wim(struct wg_source *src);
 

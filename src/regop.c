@@ -5,6 +5,7 @@
 #include "regop.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"

@@ -15,15 +15,23 @@ struct atomic_file {
 	char *tmppath;             /* "/proc/self/fd/<dirfd>/<tmpname>", for libraries that want a path */
 	char *display;             /* the file's name for messages */
 	int fd;                    /* open for writing on the temporary file */
+	mode_t mode;               /* mode of a new file (a replaced one keeps its own) */
+	int committed;             /* set once the rename is done */
 };
+/* A struct that atomic_abort may be called on before atomic_begin. */
+#define ATOMIC_FILE_INIT { .dirfd = -1, .fd = -1 }
 
 /*
- * Create the temporary file (O_EXCL, O_NOFOLLOW). display is the path to name
- * in messages. The new file gets the existing file's mode, else mode.
+ * Create the temporary file ".<name>.wimgraft-XXXXXX" (O_EXCL, O_NOFOLLOW, mode 0600
+ * until the commit, so that a library may reopen tmppath for writing). name is one
+ * component; display is the path to name in messages. The new file gets the existing
+ * file's mode, else mode. On failure everything is already released (atomic_abort is
+ * still safe to call).
  */
 enum wg_err atomic_begin(int dirfd, const char *name, const char *display, mode_t mode,
 			 struct atomic_file *af);
-/* Write all of buf to the temporary file (ENOSPC reported as WG_ERR_NO_SPACE). */
+/* Write all of buf to the temporary file (ENOSPC reported as WG_ERR_NO_SPACE,
+ * EROFS/EACCES as WG_ERR_READ_ONLY). */
 enum wg_err atomic_write(struct atomic_file *af, const void *buf, size_t len);
 /* Copy everything from fd (read from its current position) into the temporary file. */
 enum wg_err atomic_copy_fd(struct atomic_file *af, int fd);
@@ -31,6 +39,8 @@ enum wg_err atomic_copy_fd(struct atomic_file *af, int fd);
  * fsync the temporary file; when the file being replaced exists, give the new one
  * its mode, owner, and its system.ntfs_acl / system.ntfs_attrib / other extended
  * attributes where the file system keeps them; rename over it; fsync the folder.
+ * A symbolic link (or anything but a regular file) at name is refused with
+ * WG_ERR_UNSAFE_PATH. Call atomic_abort afterwards in every case.
  */
 enum wg_err atomic_commit(struct atomic_file *af);
 /* Remove the temporary file and free everything (safe after commit too). */

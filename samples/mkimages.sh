@@ -1,0 +1,216 @@
+#!/bin/sh
+# mkimages.sh - build small Windows images of the real shape with wimlib-imagex, so that
+# wimgraft can be tried and tested without a Windows ISO. Nothing here is Microsoft's data:
+# the LBFO files hold placeholder contents at their real paths; the SYSTEM hive is the real one
+# from shared/fixtures/hives/SYSTEM.xz.
+#
+# usage: mkimages.sh [--demo|--test] OUTDIR
+#   --demo  server2019.wim, win10.wim and win10-applied/ (default)
+#   --test  also server2019.esd (solid LZMS), server2019.swm + parts (split), server2022.wim
+#
+# Images are cached: OUTDIR/.stamp records what built them; a second run with the same inputs
+# does nothing.
+set -eu
+
+mode=demo
+case "${1:-}" in
+--demo) mode=demo; shift ;;
+--test) mode=test; shift ;;
+esac
+[ $# -eq 1 ] || { echo "usage: mkimages.sh [--demo|--test] OUTDIR" >&2; exit 2; }
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+shared=${WG_SHARED:-$(cd "$here/../.." && pwd)/shared}
+hive_xz=$shared/fixtures/hives/SYSTEM.xz
+[ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
+command -v wimlib-imagex >/dev/null || { echo "error: wimlib-imagex is not installed (make deps)" >&2; exit 1; }
+
+stamp="$mode $(cat "$0" "$hive_xz" | sha1sum | cut -c1-40)"
+if [ -f "$out/.stamp" ] && { [ "$(cat "$out/.stamp")" = "$stamp" ] ||
+	{ [ "$mode" = demo ] && [ "$(cut -d' ' -f2 "$out/.stamp")" = "${stamp#* }" ]; }; }; then
+	exit 0
+fi
+
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+# Another run may have built it while this one waited.
+[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
+
+echo "building $mode images in $out ..." >&2
+work=$(mktemp -d "${TMPDIR:-/tmp}/wg-images.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+rm -rf "$out.new"
+mkdir -p "$out.new"
+W="wimlib-imagex"
+CATROOT='Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}'
+PKEY='31bf3856ad364e35'
+
+# Deterministic filler: "bytes NAME SIZE" writes SIZE bytes derived from NAME (compressible, like binaries).
+bytes() {
+	seed=$(printf '%s' "$1" | sha1sum | cut -c1-16)
+	awk -v seed="$seed" -v n="$2" 'BEGIN {
+		s = 0; for (i = 1; i <= length(seed); i++) s = (s * 16 + index("0123456789abcdef", substr(seed, i, 1)) - 1) % 2147483647;
+		out = ""; while (length(out) < n) { s = (s * 48271) % 2147483647; out = out sprintf("%08x MZ%d PE\n", s, s % 97); }
+		printf "%s", substr(out, 1, n) }'
+}
+
+# A few hundred ordinary files, shared by every image of one product.
+common_tree() {
+	root=$1 tag=$2 count=$3
+	mkdir -p "$root/Windows/System32/drivers/en-US" "$root/Windows/System32/config" \
+		"$root/Windows/INF" "$root/Windows/System32/DriverStore/FileRepository" \
+		"$root/Windows/System32/DriverStore/en-US" "$root/$CATROOT" "$root/Program Files/Common Files" \
+		"$root/Windows/Logs" "$root/Windows/Setup/Scripts"
+	i=0
+	while [ $i -lt "$count" ]; do
+		case $((i % 6)) in
+		0) f="Windows/System32/lib$i.dll" ;;
+		1) f="Windows/System32/drivers/drv$i.sys" ;;
+		2) f="Windows/INF/net$i.inf" ;;
+		3) f="Windows/System32/DriverStore/FileRepository/net$i.inf_amd64_$(printf '%016x' $((i * 7919)))/net$i.inf" ;;
+		4) f="$CATROOT/Package_$i~$PKEY~amd64~~10.0.$tag.1.cat" ;;
+		5) f="Program Files/Common Files/tool$i.exe" ;;
+		esac
+		mkdir -p "$root/$(dirname "$f")"
+		bytes "$tag/$f" $((512 + (i * 997) % 12000)) >"$root/$f"
+		i=$((i + 1))
+	done
+	bytes "$tag/random" 1500000 >"$root/Windows/System32/big.dat"
+}
+
+# The LBFO files at their real paths. lbfo_tree ROOT BUILD SPBUILD HASH LANG SYSNAME INFNAME
+lbfo_tree() {
+	root=$1 build=$2 sp=$3 hash=$4 lang=$5 sysname=$6 infname=$7
+	repo="Windows/System32/DriverStore/FileRepository/mslbfoprovider.inf_amd64_$hash"
+	mkdir -p "$root/Windows/INF" "$root/Windows/System32/drivers/$lang" \
+		"$root/Windows/System32/DriverStore/$lang" "$root/$repo" "$root/$CATROOT"
+	cat >"$root/Windows/INF/$infname" <<INF
+; $infname - Load Balancing/Failover Provider (placeholder of the real file's shape)
+
+[Version]
+Signature   = "\$Windows NT\$"
+Class       = NetService
+ClassGUID   = {4D36E974-E325-11CE-BFC1-08002BE10318}
+Provider    = %Msft%
+DriverVer   = 06/21/2006,10.0.$build.1
+PnpLockdown = 1
+
+[Manufacturer]
+%Msft% = MSFT,NTamd64
+
+[MSFT.NTamd64]
+%MsLbfoProvider_Desc% = Install, ms_lbfo
+
+[Install]
+Characteristics  = 0x40000
+NetCfgInstanceId = "{fc66a602-b769-4666-a540-ca3df0e7df2c}"
+AddReg           = Inst_Ndi
+CopyFiles        = CpyFiles_Sys
+
+[Inst_Ndi]
+HKR, Ndi,            Service,          0, "MsLbfoProvider"
+HKR, Ndi,            HelpText,         0, "@%%SystemRoot%%\\System32\\drivers\\MsLbfoProvider.sys,-500"
+HKR, Ndi\Interfaces, UpperRange,       0, "noupper"
+HKR, Ndi\Interfaces, LowerRange,       0, "nolower"
+HKR, Ndi\Interfaces, FilterMediaTypes, 0, "ms_implatform"
+
+[CpyFiles_Sys]
+MsLbfoProvider.sys,,,2
+
+[DestinationDirs]
+CpyFiles_Sys = 12
+
+[Strings]
+Msft                = "Microsoft"
+MsLbfoProvider_Desc = "Microsoft Load Balancing/Failover Provider"
+INF
+	cp "$root/Windows/INF/$infname" "$root/$repo/mslbfoprovider.inf"
+	bytes "sys/$build" 131072 >"$root/Windows/System32/drivers/$sysname"
+	bytes "mui/$build/$lang" 5120 >"$root/Windows/System32/drivers/$lang/$sysname.mui"
+	bytes "loc/$build/$lang" 2048 >"$root/Windows/System32/DriverStore/$lang/MsLbfoProvider.inf_loc"
+	bytes "cat1/$build" 9000 >"$root/$CATROOT/Microsoft-Windows-Server-Features-Package017~$PKEY~amd64~~10.0.$build.$sp.cat"
+	bytes "cat2/$build" 7000 >"$root/$CATROOT/Microsoft-Windows-ServerCore-Drivers-net-Package~$PKEY~amd64~~10.0.$build.$sp.cat"
+	bytes "cat3/$build" 3000 >"$root/$CATROOT/Microsoft-Windows-Server-Features-Package016~$PKEY~amd64~~10.0.$build.$sp.cat"
+}
+
+# props WIM INDEX EDITION INSTALLTYPE BUILD SPBUILD LANG PRODUCTTYPE
+props() {
+	$W info "$1" "$2" \
+		--image-property WINDOWS/ARCH=9 \
+		--image-property WINDOWS/PRODUCTTYPE="$8" \
+		--image-property WINDOWS/EDITIONID="$3" \
+		--image-property WINDOWS/INSTALLATIONTYPE="$4" \
+		--image-property WINDOWS/LANGUAGES/LANGUAGE="$7" \
+		--image-property WINDOWS/LANGUAGES/DEFAULT="$7" \
+		--image-property WINDOWS/VERSION/MAJOR=10 \
+		--image-property WINDOWS/VERSION/MINOR=0 \
+		--image-property WINDOWS/VERSION/BUILD="$5" \
+		--image-property WINDOWS/VERSION/SPBUILD="$6" \
+		--image-property WINDOWS/VERSION/SPLEVEL=0 \
+		--image-property FLAGS="$3" >/dev/null
+}
+
+add_image() {
+	wim=$1 tree=$2 name=$3 desc=$4
+	if [ -f "$wim" ]; then
+		$W append "$tree" "$wim" "$name" "$desc" --no-acls >/dev/null
+	else
+		$W capture "$tree" "$wim" "$name" "$desc" --compress=LZX --no-acls >/dev/null
+	fi
+}
+
+# --- Windows Server 2019: Standard Core, Standard, Datacenter Core, Datacenter -------------
+s19=$work/s19
+common_tree "$s19/core" 17763 300
+cp -a "$s19/core" "$s19/std"
+lbfo_tree "$s19/std" 17763 1 9afb7ecb68781bac en-US mslbfoprovider.sys mslbfoprovider.inf
+cp -a "$s19/core" "$s19/dc"
+lbfo_tree "$s19/dc" 17763 1 9afb7ecb68781bac en-US MsLbfoProvider.sys mslbfoprovider.inf
+wim=$out.new/server2019.wim
+add_image "$wim" "$s19/core" "Windows Server 2019 SERVERSTANDARDCORE" "Windows Server 2019 SERVERSTANDARDCORE"
+add_image "$wim" "$s19/std" "Windows Server 2019 SERVERSTANDARD" "Windows Server 2019 SERVERSTANDARD"
+add_image "$wim" "$s19/core" "Windows Server 2019 SERVERDATACENTERCORE" "Windows Server 2019 SERVERDATACENTERCORE"
+add_image "$wim" "$s19/dc" "Windows Server 2019 SERVERDATACENTER" "Windows Server 2019 SERVERDATACENTER"
+props "$wim" 1 ServerStandard "Server Core" 17763 1 en-US ServerNT
+props "$wim" 2 ServerStandard Server 17763 1 en-US ServerNT
+props "$wim" 3 ServerDatacenter "Server Core" 17763 1 en-US ServerNT
+props "$wim" 4 ServerDatacenter Server 17763 1 en-US ServerNT
+rm -rf "$s19"
+
+# --- Windows 10 22H2 client: Home, Pro, Education ----------------------------------------
+w10=$work/w10
+common_tree "$w10/base" 19045 240
+xz -dc "$hive_xz" >"$w10/base/Windows/System32/config/SYSTEM"
+wim=$out.new/win10.wim
+for ed in Home:Core Pro:Professional Education:Education; do
+	name=${ed%%:*} id=${ed#*:}
+	rm -rf "$w10/img" && cp -a "$w10/base" "$w10/img"
+	bytes "edition/$name" 4096 >"$w10/img/Windows/System32/edition-$name.xml"
+	add_image "$wim" "$w10/img" "Windows 10 $name" "Windows 10 $name"
+done
+props "$wim" 1 Core Client 19045 2965 en-US WinNT
+props "$wim" 2 Professional Client 19045 2965 en-US WinNT
+props "$wim" 3 Education Client 19045 2965 en-US WinNT
+$W info "$wim" --boot 2 >/dev/null
+rm -rf "$w10"
+$W apply "$wim" 2 "$out.new/win10-applied" >/dev/null
+
+if [ "$mode" = test ]; then
+	$W export "$out.new/server2019.wim" all "$out.new/server2019.esd" --solid >/dev/null
+	$W split "$out.new/server2019.wim" "$out.new/server2019.swm" 1 >/dev/null
+
+	# --- Windows Server 2022 Datacenter, Japanese ------------------------------------------
+	s22=$work/s22
+	common_tree "$s22/dc" 20348 200
+	lbfo_tree "$s22/dc" 20348 587 f9d27a6b05ef21aa ja-JP MsLbfoProvider.sys mslbfoprovider.inf
+	wim=$out.new/server2022.wim
+	add_image "$wim" "$s22/dc" "Windows Server 2022 SERVERDATACENTER" "Windows Server 2022 SERVERDATACENTER"
+	props "$wim" 1 ServerDatacenter Server 20348 587 ja-JP ServerNT
+	rm -rf "$s22"
+fi
+
+echo "$stamp" >"$out.new/.stamp"
+rm -rf "$out"
+mv "$out.new" "$out"
+echo "images ready in $out" >&2

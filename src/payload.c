@@ -1,0 +1,329 @@
+/*
+ * payload.c - read a payload folder's wimgraft-payload.xml (libxml2) and serve
+ * its files as a source: matched by pattern, copied out with their SHA-1 checked.
+ */
+#include "payload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+struct payload_file {
+	char *source_path;          /* path in the source image ('/'-separated) */
+	char *dest_path;            /* path in the payload folder */
+	uint64_t size;
+	uint8_t sha1[20];
+};
+
+struct payload {
+	char *dir;
+	struct image_info info;
+	struct payload_file *files;
+	size_t nfiles;
+};
+
+static char *attr(xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	if (!v)
+		return NULL;
+	char *s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static bool hex_to_sha1(const char *hex, uint8_t out[20])
+{
+	if (!hex || strlen(hex) != 40)
+		return false;
+	for (int i = 0; i < 20; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+static bool safe_rel(const char *p)
+{
+	if (!p || !*p || p[0] == '/' || p[0] == '\\')
+		return false;
+	const char *c = p;
+	while (*c) {
+		size_t len = strcspn(c, "/\\");
+		if ((len == 2 && !strncmp(c, "..", 2)) || (len == 1 && c[0] == '.') || len == 0)
+			return false;
+		c += len;
+		if (*c)
+			c++;
+	}
+	return true;
+}
+
+static enum wg_err read_source(struct payload *p, xmlNode *n, const char *xml)
+{
+	char *s;
+	struct image_info *i = &p->info;
+	i->index = 1;
+	i->name = attr(n, "name");
+	i->description = attr(n, "description");
+	i->edition = attr(n, "edition");
+	i->installation_type = attr(n, "installation-type");
+	i->arch = attr(n, "arch");
+	i->version = attr(n, "version");
+	i->default_language = attr(n, "default-language");
+	if ((s = attr(n, "build"))) {
+		i->build = (unsigned)strtoul(s, NULL, 10);
+		free(s);
+	}
+	for (xmlNode *c = n->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, (const xmlChar *)"language")) {
+			xmlChar *v = xmlNodeGetContent(c);
+			if (v)
+				sv_push(&i->languages, (const char *)v);
+			xmlFree(v);
+		}
+	}
+	(void)xml;
+	return WG_OK;
+}
+
+static enum wg_err read_file_entry(struct payload *p, xmlNode *n, const char *xml)
+{
+	struct payload_file f = { 0 };
+	char *size = attr(n, "size"), *sha1 = attr(n, "sha1");
+	f.source_path = attr(n, "source");
+	f.dest_path = attr(n, "path");
+	enum wg_err ret = WG_OK;
+	if (!f.dest_path || !safe_rel(f.dest_path) || !f.source_path || !safe_rel(f.source_path) ||
+	    !size || !hex_to_sha1(sha1, f.sha1)) {
+		wg_error("'%s' line %ld: a <file> needs safe relative 'path' and 'source', "
+			 "'size' and a 40-digit 'sha1'", xml, xmlGetLineNo(n));
+		ret = WG_ERR_MANIFEST;
+		free(f.source_path);
+		free(f.dest_path);
+	} else {
+		f.size = strtoull(size, NULL, 10);
+		p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
+		p->files[p->nfiles++] = f;
+	}
+	free(size);
+	free(sha1);
+	return ret;
+}
+
+enum wg_err payload_open(const char *dir, struct payload **out)
+{
+	char *xml = xasprintf("%s/%s", dir, PAYLOAD_XML);
+	struct payload *p = xcalloc(1, sizeof(*p));
+	enum wg_err ret = WG_OK;
+	xmlDoc *doc = NULL;
+
+	p->dir = xstrdup(dir);
+	if (access(xml, R_OK) < 0) {
+		wg_error("'%s' is neither a WIM nor a payload folder (no %s: %s)", dir, PAYLOAD_XML,
+			 strerror(errno));
+		ret = WG_ERR_NOT_FOUND;
+		goto out;
+	}
+	doc = xmlReadFile(xml, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root || xmlStrcmp(root->name, (const xmlChar *)"wimgraft-payload")) {
+		wg_error("'%s' is not a wimgraft payload description", xml);
+		ret = WG_ERR_MANIFEST;
+		goto out;
+	}
+	for (xmlNode *n = root->children; n && !ret; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!xmlStrcmp(n->name, (const xmlChar *)"source"))
+			ret = read_source(p, n, xml);
+		else if (!xmlStrcmp(n->name, (const xmlChar *)"file"))
+			ret = read_file_entry(p, n, xml);
+	}
+out:
+	xmlFreeDoc(doc);
+	free(xml);
+	if (ret) {
+		payload_close(p);
+		return ret;
+	}
+	*out = p;
+	return WG_OK;
+}
+
+void payload_close(struct payload *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].source_path);
+		free(p->files[i].dest_path);
+	}
+	free(p->files);
+	image_info_release(&p->info);
+	free(p->dir);
+	free(p);
+}
+
+enum wg_err payload_image_info(struct payload *p, struct image_info *info)
+{
+	const struct image_info *s = &p->info;
+	memset(info, 0, sizeof(*info));
+	info->index = 1;
+#define DUP(f) info->f = s->f ? xstrdup(s->f) : NULL
+	DUP(name);
+	DUP(description);
+	DUP(edition);
+	DUP(installation_type);
+	DUP(arch);
+	DUP(version);
+	DUP(default_language);
+#undef DUP
+	info->build = s->build;
+	for (size_t i = 0; i < s->languages.n; i++)
+		sv_push(&info->languages, s->languages.v[i]);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		info->file_count++;
+		info->total_bytes += p->files[i].size;
+	}
+	return WG_OK;
+}
+
+/* Does the '/'-separated path match the pattern component by component? */
+static bool path_match(const char *pattern, const char *path)
+{
+	char *pat = xstrdup(pattern), *pth = xstrdup(path);
+	for (char *c = pat; *c; c++)
+		if (*c == '\\')
+			*c = '/';
+	char *s1 = NULL, *s2 = NULL;
+	char *a = strtok_r(pat, "/", &s1), *b = strtok_r(pth, "/", &s2);
+	bool ok = true;
+	while (a && b) {
+		if (!wg_glob_match(a, b)) {
+			ok = false;
+			break;
+		}
+		a = strtok_r(NULL, "/", &s1);
+		b = strtok_r(NULL, "/", &s2);
+	}
+	ok = ok && !a && !b;
+	free(pat);
+	free(pth);
+	return ok;
+}
+
+enum wg_err payload_glob(struct payload *p, const char *pattern, struct source_file **out, size_t *n)
+{
+	struct source_file *v = NULL;
+	size_t count = 0;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (!path_match(pattern, p->files[i].source_path))
+			continue;
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		struct source_file *f = &v[count++];
+		memset(f, 0, sizeof(*f));
+		f->path = xstrdup(p->files[i].source_path);
+		f->size = p->files[i].size;
+		memcpy(f->sha1, p->files[i].sha1, 20);
+		f->attributes = 0x20; /* ARCHIVE */
+	}
+	*out = v;
+	*n = count;
+	return WG_OK;
+}
+
+static enum wg_err copy_file(const char *from, const char *to)
+{
+	enum wg_err ret = WG_OK;
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		wg_error("cannot open '%s': %s", from, strerror(errno));
+		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
+	}
+	int outfd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (outfd < 0) {
+		wg_error("cannot create '%s': %s", to, strerror(errno));
+		close(in);
+		return wg_err_from_errno(errno);
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			wg_error("cannot read '%s': %s", from, strerror(errno));
+			ret = WG_ERR_IO;
+			break;
+		}
+		if (r == 0)
+			break;
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(outfd, buf + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				wg_error("cannot write '%s': %s", to, strerror(errno));
+				ret = wg_err_from_errno(errno);
+				goto out;
+			}
+			off += w;
+		}
+	}
+out:
+	close(in);
+	if (close(outfd) < 0 && !ret) {
+		wg_error("cannot write '%s': %s", to, strerror(errno));
+		ret = wg_err_from_errno(errno);
+	}
+	return ret;
+}
+
+static void mkdirs_for(const char *path)
+{
+	char *copy = xstrdup(path);
+	for (char *c = copy + 1; *c; c++) {
+		if (*c == '/') {
+			*c = '\0';
+			mkdir(copy, 0755);
+			*c = '/';
+		}
+	}
+	free(copy);
+}
+
+enum wg_err payload_extract(struct payload *p, const struct source_file *files, size_t n,
+			    const char *dir)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct payload_file *pf = NULL;
+		for (size_t j = 0; j < p->nfiles; j++)
+			if (!strcmp(p->files[j].source_path, files[i].path))
+				pf = &p->files[j];
+		if (!pf) {
+			wg_error("'%s' is not in payload '%s'", files[i].path, p->dir);
+			return WG_ERR_NOT_FOUND;
+		}
+		char *from = xasprintf("%s/%s", p->dir, pf->dest_path);
+		char *to = xasprintf("%s/%s", dir, files[i].path);
+		mkdirs_for(to);
+		enum wg_err ret = copy_file(from, to);
+		free(from);
+		free(to);
+		if (!ret)
+			ret = source_check_extracted(dir, &files[i]);
+		if (ret)
+			return ret;
+	}
+	return WG_OK;
+}

@@ -1,0 +1,59 @@
+/*
+ * target.h - where a feature is grafted: a folder holding an applied Windows
+ * image, or one image of a client WIM. One small table of operations per backend.
+ */
+#ifndef WIMGRAFT_TARGET_H
+#define WIMGRAFT_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "util.h"
+
+/* Where Windows keeps the offline hives, relative to the image root. */
+#define TARGET_CONFIG_DIR "Windows/System32/config"
+
+struct target;
+
+struct target_ops {
+	/* An existing path's stored spelling ('/'-separated); WG_ERR_NOT_FOUND (no message) when absent. */
+	enum wg_err (*lookup)(struct target *t, const char *rel, char **actual, bool *is_dir);
+	/* Size and SHA-1 of an existing regular file. */
+	enum wg_err (*hash)(struct target *t, const char *rel, uint64_t *size, uint8_t sha1[20]);
+	/* Read a small file whole. */
+	enum wg_err (*read)(struct target *t, const char *rel, size_t max, unsigned char **data,
+			    size_t *len);
+	/* Copy a file out to a local path (for backups of what apply replaces). */
+	enum wg_err (*copy_out)(struct target *t, const char *rel, const char *local_path);
+	/*
+	 * The folder in which the image's hives are edited, as a descriptor: the
+	 * image's own config folder, or a staging copy that commit puts back.
+	 */
+	enum wg_err (*hive_folder)(struct target *t, int *dirfd, const char **display);
+	/* Could rel be written? (checked for every path before the first write) */
+	enum wg_err (*check_writable)(struct target *t, const char *rel);
+	/* Write rel from a local file, or from memory; missing folders are made and listed in created. */
+	enum wg_err (*write_file)(struct target *t, const char *rel, const char *local_path,
+				  struct strvec *created);
+	enum wg_err (*write_buf)(struct target *t, const char *rel, const void *buf, size_t len,
+				 struct strvec *created);
+	enum wg_err (*remove)(struct target *t, const char *rel);
+	enum wg_err (*rmdir_if_empty)(struct target *t, const char *rel);
+	/* Hives edited in a staging folder must be put back: called after they are committed there. */
+	enum wg_err (*hives_committed)(struct target *t, const char *const *names, size_t n);
+	void (*close)(struct target *t);
+};
+
+struct target {
+	const struct target_ops *ops;
+	char *display;         /* "'/mnt/win10'" or "'install.wim' image 2" */
+	void *priv;
+};
+
+/* A folder holding Windows/ (an applied or mounted image): refuses anything else. */
+enum wg_err target_open_dir(const char *dir, struct target **out);
+void target_close(struct target *t);
+
+#endif

@@ -81,6 +81,7 @@ void sb_grow(struct strbuf *sb, size_t extra)
 		want *= 2;
 	sb->buf = xrealloc(sb->buf, want);
 	sb->alloc = want;
+	sb->buf[sb->len] = '\0';   /* a fresh buffer is a valid empty string too */
 }
 
 void sb_add(struct strbuf *sb, const void *data, size_t len)

@@ -164,8 +164,9 @@ static bool xattr_unsupported(int e)
 
 /*
  * Copy one extended attribute from the old file to the new. Attributes the file
- * system does not keep are skipped quietly, as are trusted.* and security.*
- * ones a non-root user may not set.
+ * system does not keep are skipped quietly; failing to set user.* (NTFS-3G's named
+ * streams) or system.ntfs_* is an error, failing to set any other a warning (quiet
+ * for a non-root user refused the trusted.* and security.* ones).
  */
 static enum wg_err copy_xattr(struct atomic_file *af, int oldfd, const char *name)
 {
@@ -192,11 +193,17 @@ static enum wg_err copy_xattr(struct atomic_file *af, int oldfd, const char *nam
 	}
 	if (fsetxattr(af->fd, name, val, (size_t)n, 0) < 0) {
 		int e = errno;
-		if (xattr_unsupported(e) || ((e == EPERM || e == EACCES) && geteuid() != 0 &&
-					     strncmp(name, "user.", 5)))
+		if (xattr_unsupported(e))
 			goto out;
-		wg_error("cannot keep the attribute '%s' of '%s': %s", name, af->display, strerror(e));
-		ret = wg_err_from_errno(e);
+		if (!strncmp(name, "user.", 5) || !strncmp(name, "system.ntfs_", 12)) {
+			wg_error("cannot keep the attribute '%s' of '%s': %s", name, af->display,
+				 strerror(e));
+			ret = wg_err_from_errno(e);
+		} else if (!((e == EPERM || e == EACCES) && geteuid() != 0)) {
+			/* security.*, trusted.*, POSIX ACLs: worth a word, not worth failing for */
+			wg_warning("cannot keep the attribute '%s' of '%s': %s", name, af->display,
+				   strerror(e));
+		}
 	}
 out:
 	free(val);

@@ -522,6 +522,94 @@ static void test_read_only_tmpfs(void **state)
 	free(path);
 }
 
+/* The whole of stdout of a shell command. */
+static char *shell_output(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	struct strbuf sb = STRBUF_INIT;
+	char line[4096];
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p))
+		sb_addstr(&sb, line);
+	assert_int_equal(pclose(p), 0);
+	sb_addstr(&sb, "");
+	return sb_detach(&sb);
+}
+
+/*
+ * On an NTFS-3G mount the Windows security descriptor (system.ntfs_acl), the DOS
+ * attributes (system.ntfs_attrib) and named streams (user.*) of a replaced file are
+ * kept; getfattr reads them back.
+ */
+static void test_ntfs3g_keeps_acl_attrib_streams(void **state)
+{
+	struct fx *f = *state;
+	struct atomic_file af = ATOMIC_FILE_INIT;
+	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0 ||
+	    system("(command -v mkntfs && command -v ntfs-3g && command -v getfattr) >/dev/null") != 0) {
+		fprintf(stderr, "# NTFS-3G, mkntfs, getfattr or root missing: skipped\n");
+		skip();
+	}
+	snprintf(f->mnt, sizeof(f->mnt), "%s/mnt", f->dir);
+	char *cmd = xasprintf("cd '%s' && mkdir mnt && truncate -s 8M vol.img && "
+			      "mkntfs -F -f -q vol.img >/dev/null 2>&1 && ntfs-3g vol.img mnt", f->dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "# cannot mount an NTFS-3G volume: skipped\n");
+		f->mnt[0] = '\0';
+		free(cmd);
+		skip();
+	}
+	free(cmd);
+	/* a security descriptor unlike the default one (Everyone: read instead of full control) */
+	cmd = xasprintf("cd '%s' && echo old >SYSTEM && "
+			"acl=$(getfattr -n system.ntfs_acl -e hex --only-values SYSTEM | od -An -tx1 | tr -d ' \\n') && "
+			"new=$(echo $acl | sed 's/ff011f00/89001200/') && [ \"$new\" != \"$acl\" ] && "
+			"setfattr -n system.ntfs_acl -v 0x$new SYSTEM && "
+			"setfattr -n system.ntfs_attrib -v 0x26000000 SYSTEM && "
+			"setfattr -n user.Zone.Identifier -v stream SYSTEM", f->mnt);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	const char *show = "cd '%s' && getfattr -e hex -n system.ntfs_acl %s && "
+			   "getfattr -e hex -n system.ntfs_attrib %s && getfattr -e hex -n user.Zone.Identifier %s";
+	cmd = xasprintf(show, f->mnt, "SYSTEM", "SYSTEM", "SYSTEM");
+	char *before = shell_output(cmd);
+	free(cmd);
+
+	int dirfd = open(f->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dirfd >= 0);
+	assert_int_equal(atomic_begin(dirfd, "SYSTEM", "SYSTEM", 0644, &af), WG_OK);
+	assert_int_equal(atomic_write(&af, "new hive", 8), WG_OK);
+	assert_int_equal(atomic_commit(&af), WG_OK);
+	atomic_abort(&af);
+	/* a new file gets the folder's defaults: proves the kept ones were copied */
+	assert_int_equal(atomic_begin(dirfd, "OTHER", "OTHER", 0644, &af), WG_OK);
+	assert_int_equal(atomic_commit(&af), WG_OK);
+	atomic_abort(&af);
+	close(dirfd);
+
+	cmd = xasprintf(show, f->mnt, "SYSTEM", "SYSTEM", "SYSTEM");
+	char *after = shell_output(cmd);
+	free(cmd);
+	assert_string_equal(after, before);
+	assert_non_null(strstr(after, "89001200"));
+	assert_non_null(strstr(after, "system.ntfs_attrib=0x26000000"));
+	cmd = xasprintf("cd '%s' && getfattr -e hex -n system.ntfs_acl OTHER && getfattr -e hex -n system.ntfs_attrib OTHER",
+			f->mnt);
+	char *other = shell_output(cmd);
+	free(cmd);
+	assert_null(strstr(other, "89001200"));
+	assert_null(strstr(other, "0x26000000"));
+	char *path = xasprintf("%s/SYSTEM", f->mnt);
+	char *text = read_path(path);
+	assert_string_equal(text, "new hive");
+	assert_int_equal(count_entries(f->mnt, ".wimgraft-"), 0);
+	free(path);
+	free(text);
+	free(other);
+	free(before);
+	free(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +626,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enospc_mapping_dev_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enospc_tiny_tmpfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_tmpfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ntfs3g_keeps_acl_attrib_streams, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

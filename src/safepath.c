@@ -181,6 +181,12 @@ static enum wg_err refuse_type(const struct walk *w, const char *name, const cha
 	return WG_ERR_IO;
 }
 
+static void sync_folder(int fd)
+{
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
+		wg_warning("cannot sync a folder: %s", strerror(errno));
+}
+
 /* Enter the folder found (stored spelling, lstat st) below the current one. */
 static enum wg_err descend(struct walk *w, const char *found, const struct stat *st)
 {
@@ -238,6 +244,7 @@ static enum wg_err walk_dirs(struct walk *w, char **comps, size_t n, bool create
 		if (ret == WG_ERR_NOT_FOUND && create) {
 			if (mkdirat(w->fd, comps[i], 0755) == 0) {
 				sv_push_nodup(&w->made, sub_path(w, comps[i]));
+				sync_folder(w->fd);    /* the new entry survives a crash */
 				ret = find_entry(w, comps[i], &found, &st);
 			} else if (errno == EEXIST) {
 				ret = find_entry(w, comps[i], &found, &st);
@@ -456,12 +463,6 @@ out:
 	free(leaf);
 	walk_release(&w);
 	return ret;
-}
-
-static void sync_folder(int fd)
-{
-	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
-		wg_warning("cannot sync a folder: %s", strerror(errno));
 }
 
 enum wg_err root_unlink(const struct wg_root *r, const char *rel)

@@ -1,0 +1,41 @@
+/*
+ * graft.h - resolve → plan → stage → commit: the feature's files, registry
+ * changes and first-boot block grafted into a target, with an undo record; and their reversal.
+ */
+#ifndef WIMGRAFT_GRAFT_H
+#define WIMGRAFT_GRAFT_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "manifest.h"
+#include "options.h"
+#include "resolve.h"
+#include "source.h"
+#include "target.h"
+
+/* The source side, prepared once for every target. */
+struct graft_source {
+	struct manifest *m;
+	struct wg_source *src;
+	struct resolution res;
+	char *staging;              /* a temporary folder holding the extracted payload */
+};
+
+/* Load the manifest, open the source, pick the image, resolve every entry (errors printed). */
+enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs);
+/* Extract every resolved file in one pass into a staging folder, hashes checked. */
+enum wg_err graft_stage(struct graft_source *gs);
+void graft_source_release(struct graft_source *gs);
+
+/* Graft into one target: plan, print/JSON, and (unless --dry-run) commit. */
+enum wg_err graft_apply(const struct wg_opts *opts, struct graft_source *gs, struct target *t,
+			json_object *report);
+/* Compare a target with the undo record, or with the source when gs is not NULL. */
+enum wg_err graft_verify(const struct wg_opts *opts, struct graft_source *gs, struct target *t,
+			 json_object *report);
+/* Undo what apply changed in a target. */
+enum wg_err graft_remove(const struct wg_opts *opts, struct target *t, json_object *report);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * target_wim.h - the WIM backend of target.h: one target per image of a client
+ * WIM, serviced without applying it, and one write of the WIM for all of them.
+ */
+#ifndef WIMGRAFT_TARGET_WIM_H
+#define WIMGRAFT_TARGET_WIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "target.h"
+
+struct wim_session;
+
+/*
+ * Open the WIM to service. output: NULL to update it in place, else the new WIM
+ * to write (under a temporary name beside it, renamed at the end; the input is
+ * never touched). A split WIM needs output. Nothing is written before commit.
+ */
+enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out);
+/*
+ * The targets named by spec (-t: an index, a name, or "all"; NULL is allowed only
+ * when the WIM holds one image), in image order. The array and the targets belong
+ * to the session.
+ */
+enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct target ***targets,
+				size_t *n);
+/* The image's Windows properties, for the manifest's target requirements. */
+enum wg_err wim_target_info(struct target *t, struct image_info *info);
+/* Write the WIM once, with everything the targets queued (progress when show_progress). */
+enum wg_err wim_session_commit(struct wim_session *s, bool show_progress);
+void wim_session_close(struct wim_session *s);
+
+#endif

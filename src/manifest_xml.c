@@ -1,0 +1,427 @@
+/*
+ * manifest_xml.c - parse a manifest with libxml2 (no network, no entity
+ * expansion, DOCTYPE refused), validate it against the XSD, and rephrase errors.
+ */
+#include "manifest_xml.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "manifest.h"
+#include "util.h"
+
+#define MAX_REPORTED 20
+
+struct collected {
+	const char *name;
+	unsigned doctype_line;    /* where a DOCTYPE was met (parsing stopped there) */
+	bool have_first;
+	unsigned first_line;
+	char *first_msg;          /* the first parser error */
+	unsigned reported;        /* schema errors printed */
+	unsigned last_line;
+	bool last_was_facet;
+};
+
+static xmlSchemaPtr schema_cache;
+
+unsigned mxml_line(const xmlNode *node)
+{
+	long l = xmlGetLineNo(node);
+	return l > 0 ? (unsigned)l : 0;
+}
+
+static char *strip_message(const char *msg)
+{
+	char *s = xstrdup(msg ? msg : "");
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '.'))
+		s[--n] = '\0';
+	if (s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z'))
+		s[0] = (char)(s[0] + 32);
+	return s;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncasecmp(s, prefix, strlen(prefix));
+}
+
+/* Copy the text between the first quote pair at or after p; *after points past it. */
+static char *quoted(const char *p, const char **after)
+{
+	const char *a = strchr(p, '\'');
+	if (!a)
+		return NULL;
+	const char *b = strchr(a + 1, '\'');
+	if (!b)
+		return NULL;
+	if (after)
+		*after = b + 1;
+	return xstrndup(a + 1, (size_t)(b - a - 1));
+}
+
+static const char *type_description(const char *t)
+{
+	if (!strcmp(t, "xs:boolean"))
+		return "true or false";
+	if (!strcmp(t, "build") || !strcmp(t, "xs:unsignedInt") || !strncmp(t, "xs:", 3))
+		return "a whole number";
+	if (!strcmp(t, "identifier"))
+		return "a name (letters, digits, '_', '.' and '-', starting with a letter or '_')";
+	return NULL;
+}
+
+/* "{'A', 'B'}" -> "A, B" */
+static char *set_list(const char *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *open = strchr(p, '{');
+	const char *close = open ? strchr(open, '}') : NULL;
+	if (!open || !close)
+		return NULL;
+	for (const char *s = open + 1; s < close; s++)
+		if (*s != '\'')
+			sb_addch(&sb, *s);
+	return sb_detach(&sb);
+}
+
+char *mxml_rephrase(const char *raw)
+{
+	char *msg = strip_message(raw);
+	struct strbuf sb = STRBUF_INIT;
+	char *elem = NULL, *attr = NULL, *v1 = NULL, *v2 = NULL;
+	const char *body = msg, *rest;
+
+	/* "element 'E'(, attribute 'A')?: BODY" */
+	if (!strncmp(msg, "element '", 9) && (elem = quoted(msg, &rest))) {
+		body = rest;
+		if (starts(body, ", attribute '") && (attr = quoted(body, &rest)))
+			body = rest;
+		if (starts(body, ": "))
+			body += 2;
+	}
+	struct strbuf subj = STRBUF_INIT;
+	sb_addstr(&subj, "");
+	if (elem)
+		sb_addf(&subj, "element '%s': ", elem);
+	char whatbuf[300];
+	if (attr)
+		snprintf(whatbuf, sizeof(whatbuf), "attribute '%.256s'", attr);
+	else
+		snprintf(whatbuf, sizeof(whatbuf), "its text");
+
+	if (starts(body, "[facet 'enumeration']") && (v1 = quoted(body + 21, &rest))) {
+		char *set = set_list(rest);
+		sb_addf(&sb, "%s%s must be one of %s, not '%s'", subj.buf, whatbuf,
+			set ? set : "the listed values", v1);
+		free(set);
+	} else if (starts(body, "[facet 'pattern']") && (v1 = quoted(body + 17, &rest)) &&
+		   (v2 = quoted(rest, NULL))) {
+		if (!strcmp(v2, "[A-Za-z_][A-Za-z0-9_.\\-]{0,63}"))
+			sb_addf(&sb, "%s%s: '%s' is not a valid name (letters, digits, '_', '.' and '-', "
+				"starting with a letter or '_', at most 64)", subj.buf,
+				whatbuf, v1);
+		else
+			sb_addf(&sb, "%s%s: '%s' does not match the pattern '%s'",
+				subj.buf, whatbuf, v1, v2);
+	} else if (starts(body, "[facet 'minLength']")) {
+		sb_addf(&sb, "%s%s must not be empty", subj.buf, whatbuf);
+	} else if (starts(body, "[facet 'maxLength']")) {
+		const char *lim = strstr(body, "maximum length of ");
+		v2 = lim ? quoted(lim, NULL) : NULL;
+		sb_addf(&sb, "%s%s is too long (at most %s characters)", subj.buf,
+			whatbuf, v2 ? v2 : "the allowed number of");
+	} else if (starts(body, "[facet 'maxInclusive']") ||
+		   starts(body, "[facet 'minInclusive']")) {
+		bool max = body[8] == 'a';
+		const char *lim = strstr(body, "allowed (");
+		v2 = lim ? quoted(lim, NULL) : NULL;
+		sb_addf(&sb, "%s%s must be at %s %s", subj.buf, whatbuf,
+			max ? "most" : "least", v2 ? v2 : "the allowed limit");
+	} else if ((v1 = quoted(body, &rest)) && starts(rest, " is not a valid value of the ")) {
+		v2 = quoted(rest, NULL);
+		const char *d = v2 ? type_description(v2) : NULL;
+		if (d)
+			sb_addf(&sb, "%s%s: '%s' is not %s", subj.buf, whatbuf, v1, d);
+		else
+			sb_addf(&sb, "%s%s: '%s' is not a valid %s", subj.buf, whatbuf,
+				v1, v2 ? v2 : "value");
+	} else if (starts(body, "the attribute '") && strstr(body, "is required but missing")) {
+		v1 = quoted(body, NULL);
+		sb_addf(&sb, "%sattribute '%s' is required", subj.buf, v1);
+	} else if (starts(body, "the attribute '") && strstr(body, "is not allowed")) {
+		v1 = quoted(body, NULL);
+		sb_addf(&sb, "%sattribute '%s' is not allowed here", subj.buf, v1);
+	} else if (starts(body, "this element is not expected")) {
+		const char *exp = strcasestr(body, "expected is");
+		sb_addf(&sb, "element '%s' is not expected here", elem ? elem : "?");
+		if (exp) {
+			const char *o = strchr(exp, '(');
+			const char *c = o ? strchr(o, ')') : NULL;
+			if (o && c) {
+				char *list = xstrndup(o + 1, (size_t)(c - o - 1));
+				char *t = list;
+				while (*t == ' ')
+					t++;
+				size_t n = strlen(t);
+				while (n && t[n - 1] == ' ')
+					t[--n] = '\0';
+				sb_addf(&sb, "; expected %s%s", strchr(t, ',') ? "one of " : "", t);
+				free(list);
+			}
+		}
+	} else if (starts(body, "missing child element(s)")) {
+		const char *o = strchr(body, '(');
+		o = o ? strchr(o + 1, '(') : NULL;
+		const char *c = o ? strchr(o, ')') : NULL;
+		char *list = (o && c) ? xstrndup(o + 1, (size_t)(c - o - 1)) : NULL;
+		char *t = list;
+		while (t && *t == ' ')
+			t++;
+		if (t) {
+			size_t n = strlen(t);
+			while (n && t[n - 1] == ' ')
+				t[--n] = '\0';
+		}
+		sb_addf(&sb, "%sa child element is missing%s%s%s", subj.buf,
+			t ? "; expected " : "", t && strchr(t, ',') ? "one of " : "", t ? t : "");
+		free(list);
+	} else if (starts(body, "duplicate key-sequence [") && (v1 = quoted(body, &rest)) &&
+		   (v2 = quoted(rest, NULL))) {
+		const char *what2 = !strcmp(v2, "capture-name") ? "capture name" :
+				    !strcmp(v2, "parameter-name") ? "parameter name" :
+				    !strcmp(v2, "file-id") ? "file id" :
+				    !strcmp(v2, "hive-name") ? "hive" : v2;
+		sb_addf(&sb, "%s%s '%s' is declared twice", subj.buf, what2, v1);
+	} else if (starts(body, "no match found for key-sequence [") && (v1 = quoted(body, NULL))) {
+		sb_addf(&sb, "%sattribute 'file': no file entry has the id '%s'",
+			subj.buf, v1);
+	} else if (starts(body, "character content other than whitespace is not allowed")) {
+		sb_addf(&sb, "%stext is not allowed here, only elements", subj.buf);
+	} else if (starts(body, "element content is not allowed")) {
+		sb_addf(&sb, "%sonly text is allowed here, not elements", subj.buf);
+	} else if (starts(body, "no matching global declaration available")) {
+		sb_addf(&sb, "%sthe root element must be 'feature'", subj.buf);
+	} else {
+		sb_addstr(&sb, subj.buf);
+		char *b = strip_message(body);
+		sb_addstr(&sb, b);
+		free(b);
+	}
+	sb_release(&subj);
+	free(elem);
+	free(attr);
+	free(v1);
+	free(v2);
+	free(msg);
+	return sb_detach(&sb);
+}
+
+static void on_parse_error(void *ctx, xmlErrorPtr err)
+{
+	struct collected *c = ctx;
+	if (!err || err->level == XML_ERR_WARNING || c->have_first)
+		return;
+	c->have_first = true;
+	c->first_line = err->line > 0 ? (unsigned)err->line : 0;
+	c->first_msg = strip_message(err->message);
+}
+
+static void on_schema_error(void *ctx, xmlErrorPtr err)
+{
+	struct collected *c = ctx;
+	if (!err || err->level == XML_ERR_WARNING || !err->message)
+		return;
+	/* libxml2's follow-ups that repeat an error already reported */
+	if (strstr(err->message, "No precomputed value available"))
+		return;
+	unsigned line = err->line > 0 ? (unsigned)err->line : 0;
+	if (err->node && !line)
+		line = mxml_line((const xmlNode *)err->node);
+	bool facet = strstr(err->message, "[facet '") != NULL;
+	if (!facet && c->last_was_facet && line == c->last_line &&
+	    strstr(err->message, "is not a valid value of the"))
+		return;
+	c->last_line = line;
+	c->last_was_facet = facet;
+	c->reported++;
+	if (c->reported > MAX_REPORTED) {
+		if (c->reported == MAX_REPORTED + 1)
+			wg_error("'%s': more errors not shown", c->name);
+		return;
+	}
+	char *m = mxml_rephrase(err->message);
+	wg_error("'%s' line %u: %s", c->name, line, m);
+	free(m);
+}
+
+static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+			       const xmlChar *sys)
+{
+	(void)name;
+	(void)ext;
+	(void)sys;
+	xmlParserCtxtPtr ctxt = ctx;
+	struct collected *c = ctxt->_private;
+	if (!c->doctype_line)
+		c->doctype_line = (unsigned)xmlSAX2GetLineNumber(ctx);
+	if (!c->doctype_line)
+		c->doctype_line = 1;
+	xmlStopParser(ctxt);
+}
+
+static xmlParserInputPtr no_external_entities(const char *url, const char *id,
+					      xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void silent_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static xmlSchemaPtr load_schema(void)
+{
+	if (schema_cache)
+		return schema_cache;
+	char *path = manifest_find_shipped(MANIFEST_SCHEMA_FILE);
+	if (!path) {
+		wg_error("cannot find the manifest schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
+			 "folder that holds it)", MANIFEST_SCHEMA_FILE);
+		return NULL;
+	}
+	struct collected c = { .name = path };
+	xmlSetStructuredErrorFunc(&c, on_parse_error);
+	xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(path);
+	if (pctx) {
+		xmlSchemaSetParserStructuredErrors(pctx, on_parse_error, &c);
+		schema_cache = xmlSchemaParse(pctx);
+		xmlSchemaFreeParserCtxt(pctx);
+	}
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (!schema_cache)
+		wg_error("cannot load the manifest schema '%s'%s%s", path,
+			 c.first_msg ? ": " : "", c.first_msg ? c.first_msg : "");
+	free(c.first_msg);
+	free(path);
+	return schema_cache;
+}
+
+/* The format attribute of the root, checked before the schema so that a newer
+ * manifest says it is newer rather than listing unknown elements. */
+static enum wg_err check_format(xmlDoc *doc, const char *name)
+{
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (!root || xmlStrcmp(root->name, BAD_CAST "feature"))
+		return WG_OK;
+	xmlChar *f = xmlGetNoNsProp(root, BAD_CAST "format");
+	if (!f)
+		return WG_OK;
+	char *end;
+	unsigned long v = strtoul((const char *)f, &end, 10);
+	enum wg_err ret = WG_OK;
+	if (*end == '\0' && end != (char *)f && v > MANIFEST_FORMAT) {
+		wg_error("'%s' line %u: manifest format %lu is newer than this wimgraft understands "
+			 "(%d); upgrade wimgraft", name, mxml_line(root), v, MANIFEST_FORMAT);
+		ret = WG_ERR_MANIFEST;
+	}
+	xmlFree(f);
+	return ret;
+}
+
+enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **out)
+{
+	enum wg_err ret = WG_ERR_MANIFEST;
+	struct collected c = { .name = name };
+	xmlDoc *doc = NULL;
+	*out = NULL;
+
+	xmlInitParser();
+	if (len > MANIFEST_MAX_SIZE || len > (size_t)INT32_MAX) {
+		wg_error("'%s': manifest is larger than %d bytes", name, MANIFEST_MAX_SIZE);
+		return WG_ERR_MANIFEST;
+	}
+	xmlSchemaPtr schema = load_schema();
+	if (!schema)
+		return WG_ERR_INTERNAL;  /* an installation problem, not the manifest's */
+
+	xmlExternalEntityLoader old_loader = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(no_external_entities);
+	xmlSetGenericErrorFunc(NULL, silent_generic);
+	xmlSetStructuredErrorFunc(&c, on_parse_error);
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		wg_error("'%s': out of memory", name);
+		ret = WG_ERR_NOMEM;
+		goto out_restore;
+	}
+	ctxt->_private = &c;
+	ctxt->sax->internalSubset = on_internal_subset;
+	ctxt->sax->externalSubset = NULL;
+	/* No XML_PARSE_NOENT (entities stay unexpanded), no DTD loading, no network. */
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES |
+				XML_PARSE_NOWARNING);
+	if (c.doctype_line) {
+		wg_error("'%s' line %u: a DOCTYPE is not allowed in a manifest (entities and DTDs "
+			 "are not supported)", name, c.doctype_line);
+		goto out_free;
+	}
+	if (!doc || !ctxt->wellFormed || c.have_first) {
+		if (c.have_first)
+			wg_error("'%s' line %u: malformed XML: %s", name, c.first_line, c.first_msg);
+		else
+			wg_error("'%s': malformed XML", name);
+		goto out_free;
+	}
+	if (doc->intSubset || doc->extSubset) {
+		wg_error("'%s' line 1: a DOCTYPE is not allowed in a manifest", name);
+		goto out_free;
+	}
+	if ((ret = check_format(doc, name)) != WG_OK)
+		goto out_free;
+
+	xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+	if (!vctx) {
+		wg_error("'%s': out of memory", name);
+		ret = WG_ERR_NOMEM;
+		goto out_free;
+	}
+	xmlSchemaSetValidStructuredErrors(vctx, on_schema_error, &c);
+	int v = xmlSchemaValidateDoc(vctx, doc);
+	xmlSchemaFreeValidCtxt(vctx);
+	if (v != 0) {
+		if (!c.reported)
+			wg_error("'%s': the manifest does not match the schema", name);
+		ret = WG_ERR_MANIFEST;
+		goto out_free;
+	}
+	*out = doc;
+	doc = NULL;
+	ret = WG_OK;
+out_free:
+	if (doc)
+		xmlFreeDoc(doc);
+	if (ctxt)
+		xmlFreeParserCtxt(ctxt);
+out_restore:
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	xmlSetExternalEntityLoader(old_loader);
+	free(c.first_msg);
+	return ret;
+}

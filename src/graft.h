@@ -29,13 +29,24 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs);
 enum wg_err graft_stage(struct graft_source *gs);
 void graft_source_release(struct graft_source *gs);
 
+/*
+ * Check the target against the manifest's target requirements (exit 4 unless
+ * --force). info NULL: read it from the image's SOFTWARE hive (unknown: said, not refused).
+ */
+enum wg_err graft_check_target(const struct wg_opts *opts, const struct manifest *m,
+			       struct target *t, const struct image_info *info, bool known);
+
 /* Graft into one target: plan, print/JSON, and (unless --dry-run) commit. */
 enum wg_err graft_apply(const struct wg_opts *opts, struct graft_source *gs, struct target *t,
 			json_object *report);
-/* Compare a target with the undo record, or with the source when gs is not NULL. */
-enum wg_err graft_verify(const struct wg_opts *opts, struct graft_source *gs, struct target *t,
+/*
+ * Compare a target with the undo record of feature m->id, or with the source
+ * when gs is not NULL. WG_ERR_MISMATCH (exit 3) lists each difference.
+ */
+enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
+			 struct graft_source *gs, struct target *t, json_object *report);
+/* Undo what apply changed in a target, from its undo record. */
+enum wg_err graft_remove(const struct wg_opts *opts, const struct manifest *m, struct target *t,
 			 json_object *report);
-/* Undo what apply changed in a target. */
-enum wg_err graft_remove(const struct wg_opts *opts, struct target *t, json_object *report);
 
 #endif

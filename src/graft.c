@@ -1,0 +1,963 @@
+/*
+ * graft.c - apply, verify and remove on one target: plan every file, registry
+ * value and script block first, check every path is writable, then write, rolling back on failure.
+ */
+#include "graft.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "firstboot.h"
+#include "graft_reg.h"
+#include "hive.h"
+#include "undo.h"
+
+#ifndef WIMGRAFT_VERSION
+#define WIMGRAFT_VERSION "0.1.0"
+#endif
+#define SMALL_FILE_MAX (4u << 20)
+
+/* ---- the source side ------------------------------------------------------------- */
+
+static void report_unresolved(const struct graft_source *gs)
+{
+	const struct resolution *r = &gs->res;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct resolved_file *f = &r->files[i];
+		if (f->status == RESOLVED_MISSING)
+			wg_error("'%s' is not in '%s' image %d", f->pattern, source_path(gs->src), r->image);
+		else if (f->status == RESOLVED_AMBIGUOUS) {
+			struct strbuf sb = STRBUF_INIT;
+			for (size_t c = 0; c < f->candidates.n; c++)
+				sb_addf(&sb, "%s'%s'", c ? ", " : "", f->candidates.v[c]);
+			wg_error("'%s' matches several files in '%s' image %d: %s", f->pattern,
+				 source_path(gs->src), r->image, sb.buf);
+			sb_release(&sb);
+		}
+	}
+}
+
+enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
+{
+	enum wg_err ret;
+	memset(gs, 0, sizeof(*gs));
+	if (!opts->source) {
+		wg_error("give the source with -s");
+		return WG_ERR_USAGE;
+	}
+	ret = manifest_load(opts->manifest, &opts->params, &gs->m);
+	if (ret)
+		return ret;
+	ret = source_open(opts->source, &gs->src);
+	if (ret)
+		return ret;
+	struct resolve_opts ro = { NULL };
+	if (opts->source_image) {
+		int index;
+		ret = source_find_image(gs->src, opts->source_image, &index);
+		if (ret)
+			return ret;
+		ret = resolve_image(gs->m, gs->src, index, &ro, &gs->res);
+		if (ret)
+			return ret;
+		struct strbuf why = STRBUF_INIT;
+		if (!manifest_req_met(&gs->m->source_req, &gs->res.info, &why)) {
+			if (!opts->force) {
+				wg_error("'%s' image %d does not meet the manifest's source requirements: %s",
+					 source_path(gs->src), index, why.buf);
+				sb_release(&why);
+				return WG_ERR_SOURCE_REQUIREMENT;
+			}
+			wg_warning("--force: using '%s' image %d although %s", source_path(gs->src),
+				   index, why.buf);
+		}
+		sb_release(&why);
+	} else {
+		struct strvec why = STRVEC_INIT;
+		ret = resolve_select_image(gs->m, gs->src, &ro, &gs->res, &why);
+		if (ret == WG_ERR_SOURCE_REQUIREMENT) {
+			wg_error("no image of '%s' holds the feature '%s'", source_path(gs->src),
+				 gs->m->id);
+			for (size_t i = 0; i < why.n; i++)
+				wg_info("  %s", why.v[i]);
+		}
+		sv_clear(&why);
+		if (ret)
+			return ret;
+		wg_info("using image %d of '%s': %s", gs->res.image, source_path(gs->src),
+			gs->res.info.name ? gs->res.info.name : "(no name)");
+	}
+	if (!gs->res.complete) {
+		report_unresolved(gs);
+		return gs->res.nambiguous ? WG_ERR_AMBIGUOUS : WG_ERR_NOT_FOUND;
+	}
+	return WG_OK;
+}
+
+enum wg_err graft_stage(struct graft_source *gs)
+{
+	const char *tmp = getenv("TMPDIR");
+	gs->staging = xasprintf("%s/wimgraft-stage.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(gs->staging)) {
+		wg_error("cannot create a staging folder '%s': %s", gs->staging, strerror(errno));
+		free(gs->staging);
+		gs->staging = NULL;
+		return WG_ERR_IO;
+	}
+	char *payload = xasprintf("%s/payload", gs->staging);
+	char *backup = xasprintf("%s/backup", gs->staging);
+	mkdir(payload, 0700);
+	mkdir(backup, 0700);
+	free(backup);
+	struct source_file *files = xcalloc(gs->res.nfiles, sizeof(*files));
+	size_t n = 0;
+	for (size_t i = 0; i < gs->res.nfiles; i++) {
+		const struct resolved_file *rf = &gs->res.files[i];
+		if (rf->status != RESOLVED_OK)
+			continue;
+		files[n].path = rf->source;
+		files[n].size = rf->size;
+		memcpy(files[n].sha1, rf->sha1, 20);
+		files[n].attributes = rf->attributes;
+		n++;
+	}
+	wg_verbose("extracting %zu files from '%s' image %d", n, source_path(gs->src), gs->res.image);
+	enum wg_err ret = source_extract(gs->src, gs->res.image, files, n, payload);
+	free(files);
+	free(payload);
+	return ret;
+}
+
+void graft_source_release(struct graft_source *gs)
+{
+	if (gs->staging) {
+		source_remove_tree(gs->staging);
+		free(gs->staging);
+	}
+	resolution_release(&gs->res);
+	source_close(gs->src);
+	manifest_free(gs->m);
+	memset(gs, 0, sizeof(*gs));
+}
+
+static char *staged_path(const struct graft_source *gs, const struct resolved_file *rf)
+{
+	return xasprintf("%s/payload/%s", gs->staging, rf->source);
+}
+
+/* ---- planning -------------------------------------------------------------------- */
+
+enum file_state { FILE_NEW, FILE_REPLACES, FILE_UNCHANGED };
+static const char *const file_state_names[] = { "new", "replaces", "unchanged" };
+
+struct file_plan {
+	const struct resolved_file *rf;
+	enum file_state state;
+	uint64_t old_size;
+	uint8_t old_sha1[20];
+	bool backup_needed;        /* the replaced original is not saved yet */
+	char *backup;              /* where the original goes in the image */
+	char *local_backup;        /* and its copy in staging */
+};
+
+struct plan {
+	struct file_plan *files;
+	size_t nfiles;
+	struct graft_reg reg;      /* registry changes, edited in memory */
+	bool script_changes;
+	bool script_existed;
+	struct strbuf script_old;
+	struct strbuf script_new;
+	struct undo_record undo;   /* the record as it will be written */
+	bool had_record;
+	bool changes;
+};
+
+static void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].backup);
+		free(p->files[i].local_backup);
+	}
+	free(p->files);
+	graft_reg_release(&p->reg);
+	sb_release(&p->script_old);
+	sb_release(&p->script_new);
+	undo_release(&p->undo);
+}
+
+static enum wg_err read_undo(struct target *t, const char *feature, struct undo_record *u,
+			     bool *found)
+{
+	char *rel = undo_path(feature), *actual = NULL;
+	unsigned char *data = NULL;
+	size_t len;
+	enum wg_err ret = t->ops->lookup(t, rel, &actual, NULL);
+	*found = false;
+	if (ret == WG_ERR_NOT_FOUND) {
+		ret = WG_OK;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	ret = t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
+	if (ret)
+		goto out;
+	char *display = xasprintf("%s in %s", actual, t->display);
+	ret = undo_parse(display, (const char *)data, len, u);
+	free(display);
+	*found = ret == WG_OK;
+out:
+	free(data);
+	free(actual);
+	free(rel);
+	return ret;
+}
+
+static json_object *source_identity(const struct graft_source *gs)
+{
+	const struct image_info *i = &gs->res.info;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string(source_path(gs->src)));
+	json_object_object_add(o, "image", json_object_new_int(gs->res.image));
+	if (i->name)
+		json_object_object_add(o, "name", json_object_new_string(i->name));
+	if (i->edition)
+		json_object_object_add(o, "edition", json_object_new_string(i->edition));
+	if (i->version)
+		json_object_object_add(o, "version", json_object_new_string(i->version));
+	return o;
+}
+
+static json_object *params_json(const struct resolution *r)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; i < r->values.n; i++) {
+		const char *eq = strchr(r->values.v[i], '=');
+		if (!eq)
+			continue;
+		char *name = xstrndup(r->values.v[i], (size_t)(eq - r->values.v[i]));
+		json_object_object_add(o, name, json_object_new_string(eq + 1));
+		free(name);
+	}
+	return o;
+}
+
+static char *now_utc(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+static enum wg_err plan_files(const struct graft_source *gs, struct target *t, struct plan *p,
+			      const struct undo_record *old)
+{
+	const struct resolution *r = &gs->res;
+	p->files = xcalloc(r->nfiles, sizeof(*p->files));
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct resolved_file *rf = &r->files[i];
+		if (rf->status != RESOLVED_OK)
+			continue;
+		struct file_plan *fp = &p->files[p->nfiles++];
+		char *actual = NULL;
+		bool is_dir = false;
+		fp->rf = rf;
+		enum wg_err ret = t->ops->lookup(t, rf->dest, &actual, &is_dir);
+		if (ret == WG_ERR_NOT_FOUND) {
+			fp->state = FILE_NEW;
+			continue;
+		}
+		if (ret)
+			return ret;
+		if (is_dir) {
+			wg_error("'%s' in %s is a folder; the feature needs a file there", actual, t->display);
+			free(actual);
+			return WG_ERR_UNSAFE_PATH;
+		}
+		ret = t->ops->hash(t, actual, &fp->old_size, fp->old_sha1);
+		free(actual);
+		if (ret)
+			return ret;
+		if (fp->old_size == rf->size && !memcmp(fp->old_sha1, rf->sha1, 20)) {
+			fp->state = FILE_UNCHANGED;
+		} else {
+			fp->state = FILE_REPLACES;
+			const struct undo_file *uf = old ? undo_find_file(old, rf->dest) : NULL;
+			/* Save the original only the first time: a later apply must keep it. */
+			if (!uf) {
+				fp->backup_needed = true;
+				fp->backup = undo_backup_path(gs->m->id, rf->dest);
+				fp->local_backup = xasprintf("%s/backup/%zu", gs->staging, i);
+			}
+		}
+	}
+	return WG_OK;
+}
+
+static void plan_undo_files(const struct graft_source *gs, struct plan *p,
+			    const struct undo_record *old)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct file_plan *fp = &p->files[i];
+		const struct undo_file *prev = old ? undo_find_file(old, fp->rf->dest) : NULL;
+		struct undo_file *uf = undo_add_file(&p->undo, prev ? prev->path : fp->rf->dest);
+		uf->size = fp->rf->size;
+		memcpy(uf->sha1, fp->rf->sha1, 20);
+		if (prev) {
+			uf->action = prev->action;
+			uf->backup = prev->backup ? xstrdup(prev->backup) : NULL;
+			uf->old_size = prev->old_size;
+			memcpy(uf->old_sha1, prev->old_sha1, 20);
+		} else if (fp->state == FILE_NEW) {
+			uf->action = UNDO_ADDED;
+		} else if (fp->state == FILE_UNCHANGED) {
+			uf->action = UNDO_PRESENT;
+		} else {
+			uf->action = UNDO_REPLACED;
+			uf->backup = xstrdup(fp->backup);
+			uf->old_size = fp->old_size;
+			memcpy(uf->old_sha1, fp->old_sha1, 20);
+		}
+	}
+	(void)gs;
+}
+
+static enum wg_err plan_script(const struct graft_source *gs, struct target *t, struct plan *p,
+			       const struct undo_record *old)
+{
+	const struct strvec *cmds = &gs->res.commands;
+	if (!cmds->n)
+		return WG_OK;
+	char *actual = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	enum wg_err ret = t->ops->lookup(t, FIRSTBOOT_SCRIPT, &actual, NULL);
+	if (ret && ret != WG_ERR_NOT_FOUND)
+		return ret;
+	p->script_existed = ret == WG_OK;
+	if (p->script_existed) {
+		ret = t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
+		free(actual);
+		if (ret)
+			return ret;
+		sb_add(&p->script_old, data, len);
+		free(data);
+	}
+	firstboot_add(p->script_existed ? p->script_old.buf : NULL, p->script_old.len, gs->m->id,
+		      cmds, &p->script_new);
+	p->script_changes = !p->script_existed || p->script_new.len != p->script_old.len ||
+			    memcmp(p->script_new.buf, p->script_old.buf, p->script_old.len);
+	p->undo.firstboot_block = true;
+	p->undo.firstboot_created = old && old->firstboot_block ? old->firstboot_created
+								: !p->script_existed;
+	return WG_OK;
+}
+
+static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs,
+			     struct target *t, struct plan *p)
+{
+	struct undo_record old;
+	enum wg_err ret;
+
+	memset(p, 0, sizeof(*p));
+	undo_init(&p->undo, gs->m->id);
+	ret = read_undo(t, gs->m->id, &old, &p->had_record);
+	if (ret)
+		return ret;
+	const struct undo_record *prev = p->had_record ? &old : NULL;
+	ret = plan_files(gs, t, p, prev);
+	if (!ret)
+		ret = graft_reg_plan(&p->reg, opts, t, &gs->res, prev ? prev->registry : NULL);
+	if (!ret)
+		ret = plan_script(gs, t, p, prev);
+	if (ret)
+		goto out;
+	plan_undo_files(gs, p, prev);
+	p->undo.manifest_version = gs->m->version ? xstrdup(gs->m->version) : NULL;
+	p->undo.applied_at = prev && prev->applied_at ? xstrdup(prev->applied_at) : now_utc();
+	p->undo.tool = xstrdup("wimgraft " WIMGRAFT_VERSION);
+	p->undo.source = source_identity(gs);
+	p->undo.params = params_json(&gs->res);
+	p->undo.registry = graft_reg_undo_json(&p->reg);
+	if (prev)
+		for (size_t i = 0; i < prev->created_dirs.n; i++)
+			sv_push(&p->undo.created_dirs, prev->created_dirs.v[i]);
+	p->changes = !p->had_record || p->script_changes || graft_reg_changes(&p->reg);
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].state != FILE_UNCHANGED)
+			p->changes = true;
+out:
+	if (p->had_record)
+		undo_release(&old);
+	return ret;
+}
+
+/* ---- showing the plan ------------------------------------------------------------ */
+
+static void print_plan(const struct plan *p, const struct target *t, bool dry_run)
+{
+	printf("%s %s:\n", dry_run ? "plan for" : "grafting into", t->display);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct file_plan *fp = &p->files[i];
+		printf("  file  %-9s %s\n", file_state_names[fp->state], fp->rf->dest);
+	}
+	graft_reg_print(&p->reg, stdout);
+	if (p->undo.firstboot_block)
+		printf("  script %-8s %s\n", p->script_changes ? "changes" : "unchanged", FIRSTBOOT_SCRIPT);
+	if (!p->changes)
+		printf("  everything is in place; nothing to do\n");
+}
+
+static json_object *plan_json(const struct plan *p, const struct target *t)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "target", json_object_new_string(t->display));
+	json_object *files = json_object_new_array();
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct file_plan *fp = &p->files[i];
+		char hex[41];
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "path", json_object_new_string(fp->rf->dest));
+		json_object_object_add(f, "source", json_object_new_string(fp->rf->source));
+		json_object_object_add(f, "state", json_object_new_string(file_state_names[fp->state]));
+		json_object_object_add(f, "size", json_object_new_int64((int64_t)fp->rf->size));
+		sha1_to_hex(fp->rf->sha1, hex);
+		json_object_object_add(f, "sha1", json_object_new_string(hex));
+		if (fp->state == FILE_REPLACES) {
+			sha1_to_hex(fp->old_sha1, hex);
+			json_object_object_add(f, "old_sha1", json_object_new_string(hex));
+		}
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "files", files);
+	json_object_object_add(o, "registry", graft_reg_plan_json(&p->reg));
+	json_object_object_add(o, "first_boot_script_changes", json_object_new_boolean(p->script_changes));
+	json_object_object_add(o, "changes", json_object_new_boolean(p->changes));
+	return o;
+}
+
+/* ---- committing ------------------------------------------------------------------ */
+
+enum done_kind { DONE_WRITE_NEW, DONE_WRITE_REPLACED, DONE_SCRIPT };
+
+struct done {
+	enum done_kind kind;
+	const char *rel;
+	const char *restore_from;   /* local copy of what was there */
+};
+
+struct journal {
+	struct done *v;
+	size_t n;
+	struct strvec created;      /* folders made, in order */
+};
+
+static void journal_add(struct journal *j, enum done_kind kind, const char *rel, const char *from)
+{
+	j->v = xrealloc(j->v, (j->n + 1) * sizeof(*j->v));
+	j->v[j->n++] = (struct done){ kind, rel, from };
+}
+
+/* Put back everything the journal did, newest first. */
+static void rollback(struct target *t, struct journal *j, const struct plan *p)
+{
+	for (size_t i = j->n; i-- > 0;) {
+		const struct done *d = &j->v[i];
+		if (d->kind == DONE_WRITE_NEW || (d->kind == DONE_SCRIPT && !p->script_existed))
+			t->ops->remove(t, d->rel);
+		else if (d->kind == DONE_SCRIPT)
+			t->ops->write_buf(t, d->rel, p->script_old.buf, p->script_old.len, NULL);
+		else if (d->restore_from)
+			t->ops->write_file(t, d->rel, d->restore_from, NULL);
+	}
+	for (size_t i = j->created.n; i-- > 0;)
+		t->ops->rmdir_if_empty(t, j->created.v[i]);
+	wg_info("rolled back: %s is as it was", t->display);
+}
+
+static enum wg_err append_log(struct target *t, const char *line)
+{
+	char *actual = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	struct strbuf sb = STRBUF_INIT;
+	if (t->ops->lookup(t, UNDO_LOG, &actual, NULL) == WG_OK)
+		t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
+	if (data)
+		sb_add(&sb, data, len);
+	char *stamp = now_utc();
+	sb_addf(&sb, "%s %s\r\n", stamp, line);
+	enum wg_err ret = t->ops->write_buf(t, UNDO_LOG, sb.buf, sb.len, NULL);
+	free(stamp);
+	free(data);
+	free(actual);
+	sb_release(&sb);
+	return ret;
+}
+
+static enum wg_err check_all_writable(struct target *t, const struct plan *p, const char *feature)
+{
+	enum wg_err ret = WG_OK;
+	for (size_t i = 0; i < p->nfiles && !ret; i++) {
+		if (p->files[i].state != FILE_UNCHANGED)
+			ret = t->ops->check_writable(t, p->files[i].rf->dest);
+		if (!ret && p->files[i].backup_needed)
+			ret = t->ops->check_writable(t, p->files[i].backup);
+	}
+	if (!ret && p->script_changes)
+		ret = t->ops->check_writable(t, FIRSTBOOT_SCRIPT);
+	if (!ret) {
+		char *rec = undo_path(feature);
+		ret = t->ops->check_writable(t, rec);
+		free(rec);
+	}
+	if (!ret)
+		ret = t->ops->check_writable(t, UNDO_LOG);
+	return ret;
+}
+
+static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct plan *p)
+{
+	struct journal j = { 0 };
+	enum wg_err ret;
+	char *rec = undo_path(gs->m->id);
+	char *text = NULL;
+
+	/* Originals first, into staging (so a rollback can restore them) and into the image. */
+	for (size_t i = 0; i < p->nfiles; i++) {
+		struct file_plan *fp = &p->files[i];
+		if (fp->state != FILE_REPLACES)
+			continue;
+		if (!fp->local_backup)
+			fp->local_backup = xasprintf("%s/backup/r%zu", gs->staging, i);
+		ret = t->ops->copy_out(t, fp->rf->dest, fp->local_backup);
+		if (ret)
+			goto fail;
+		if (fp->backup_needed) {
+			ret = t->ops->write_file(t, fp->backup, fp->local_backup, &j.created);
+			if (ret)
+				goto fail;
+			journal_add(&j, DONE_WRITE_NEW, fp->backup, NULL);
+		}
+	}
+	for (size_t i = 0; i < p->nfiles; i++) {
+		struct file_plan *fp = &p->files[i];
+		if (fp->state == FILE_UNCHANGED)
+			continue;
+		char *local = staged_path(gs, fp->rf);
+		ret = t->ops->write_file(t, fp->rf->dest, local, &j.created);
+		free(local);
+		if (ret)
+			goto fail;
+		journal_add(&j, fp->state == FILE_NEW ? DONE_WRITE_NEW : DONE_WRITE_REPLACED,
+			    fp->rf->dest, fp->local_backup);
+		wg_verbose("wrote %s", fp->rf->dest);
+	}
+	if (p->script_changes) {
+		ret = t->ops->write_buf(t, FIRSTBOOT_SCRIPT, p->script_new.buf, p->script_new.len,
+					&j.created);
+		if (ret)
+			goto fail;
+		journal_add(&j, DONE_SCRIPT, FIRSTBOOT_SCRIPT, NULL);
+	}
+	for (size_t i = 0; i < j.created.n; i++)
+		sv_push(&p->undo.created_dirs, j.created.v[i]);
+	text = undo_serialize(&p->undo);
+	ret = t->ops->write_buf(t, rec, text, strlen(text), &j.created);
+	if (ret)
+		goto fail;
+	journal_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, NULL);
+	/* The hives last: the one file that decides whether Windows boots. */
+	ret = graft_reg_commit(&p->reg, t);
+	if (ret)
+		goto fail;
+	char *line = xasprintf("apply %s from '%s' image %d", gs->m->id, source_path(gs->src),
+			       gs->res.image);
+	if (append_log(t, line))
+		wg_warning("could not append to %s in %s", UNDO_LOG, t->display);
+	free(line);
+	goto out;
+fail:
+	rollback(t, &j, p);
+out:
+	free(j.v);
+	sv_clear(&j.created);
+	free(text);
+	free(rec);
+	return ret;
+}
+
+enum wg_err graft_apply(const struct wg_opts *opts, struct graft_source *gs, struct target *t,
+			json_object *report)
+{
+	struct plan p;
+	enum wg_err ret = make_plan(opts, gs, t, &p);
+	if (ret)
+		goto out;
+	if (!opts->dry_run && p.changes)
+		ret = check_all_writable(t, &p, gs->m->id);
+	if (ret)
+		goto out;
+	if (report)
+		json_object_array_add(report, plan_json(&p, t));
+	else if (!wg_opt_quiet)
+		print_plan(&p, t, opts->dry_run);
+	if (opts->dry_run || !p.changes)
+		goto out;
+	ret = commit_plan(gs, t, &p);
+	if (!ret)
+		wg_info("%s: feature '%s' applied", t->display, gs->m->id);
+out:
+	plan_release(&p);
+	return ret;
+}
+
+/* ---- the target's identity ------------------------------------------------------- */
+
+static char *hive_string(struct hive *h, hive_key key, const char *name)
+{
+	struct hive_value v;
+	if (hive_value_get(h, key, name, &v))
+		return NULL;
+	char *s = (v.type == REG_SZ || v.type == REG_EXPAND_SZ) ? utf16le_to_utf8(v.data, v.len) : NULL;
+	hive_value_release(&v);
+	return s;
+}
+
+/*
+ * What the image says of itself in SOFTWARE\Microsoft\Windows NT\CurrentVersion.
+ * *known is false when the image has no readable SOFTWARE hive.
+ */
+static enum wg_err dir_target_info(struct target *t, struct image_info *info, bool *known)
+{
+	int dirfd;
+	const char *display;
+	struct hive *h = NULL;
+	hive_key key;
+	memset(info, 0, sizeof(*info));
+	*known = false;
+	enum wg_err ret = t->ops->hive_folder(t, &dirfd, &display);
+	if (ret)
+		return ret;
+	char *name = xasprintf("%s/SOFTWARE", display);
+	ret = hive_open(dirfd, "SOFTWARE", name, 0, &h);
+	free(name);
+	if (ret == WG_ERR_NOT_FOUND)
+		return WG_OK;
+	if (ret)
+		return ret;
+	if (hive_lookup(h, "Microsoft\\Windows NT\\CurrentVersion", &key, NULL) == WG_OK) {
+		char *build = hive_string(h, key, "CurrentBuildNumber");
+		char *ubr = NULL;
+		struct hive_value v;
+		info->edition = hive_string(h, key, "EditionID");
+		info->installation_type = hive_string(h, key, "InstallationType");
+		info->name = hive_string(h, key, "ProductName");
+		if (build) {
+			info->build = (unsigned)strtoul(build, NULL, 10);
+			if (!hive_value_get(h, key, "UBR", &v)) {
+				if (v.type == REG_DWORD && v.len == 4)
+					ubr = xasprintf("%u", v.data[0] | v.data[1] << 8 |
+							       v.data[2] << 16 | (unsigned)v.data[3] << 24);
+				hive_value_release(&v);
+			}
+			info->version = xasprintf("10.0.%s.%s", build, ubr ? ubr : "0");
+		}
+		free(build);
+		free(ubr);
+		*known = info->build != 0;
+	}
+	hive_close(h);
+	return WG_OK;
+}
+
+enum wg_err graft_check_target(const struct wg_opts *opts, const struct manifest *m,
+			       struct target *t, const struct image_info *info, bool known)
+{
+	struct image_info own;
+	enum wg_err ret;
+	if (!info) {
+		ret = dir_target_info(t, &own, &known);
+		if (ret)
+			return ret;
+		info = &own;
+	}
+	if (!known) {
+		wg_info("%s: the image's version is unknown (no readable SOFTWARE hive); "
+			"the manifest's target requirements are not checked", t->display);
+		ret = WG_OK;
+		goto out;
+	}
+	struct strbuf why = STRBUF_INIT;
+	ret = WG_OK;
+	if (!manifest_req_met(&m->target_req, info, &why)) {
+		if (opts->force) {
+			wg_warning("--force: grafting into %s although %s", t->display, why.buf);
+		} else {
+			wg_error("%s does not meet the manifest's target requirements: %s "
+				 "(--force to graft anyway)", t->display, why.buf);
+			ret = WG_ERR_REQUIREMENT;
+		}
+	}
+	sb_release(&why);
+out:
+	if (info == &own)
+		image_info_release(&own);
+	return ret;
+}
+
+/* ---- verify ---------------------------------------------------------------------- */
+
+static void check_file(struct target *t, const char *path, uint64_t size, const uint8_t sha1[20],
+		       struct strvec *diffs)
+{
+	char *actual = NULL;
+	uint64_t have_size;
+	uint8_t have[20];
+	enum wg_err ret = t->ops->lookup(t, path, &actual, NULL);
+	if (ret == WG_ERR_NOT_FOUND) {
+		sv_push_nodup(diffs, xasprintf("file %s: missing", path));
+		return;
+	}
+	if (!ret)
+		ret = t->ops->hash(t, actual, &have_size, have);
+	if (ret)
+		sv_push_nodup(diffs, xasprintf("file %s: cannot be read", path));
+	else if (have_size != size || memcmp(have, sha1, 20)) {
+		char want_hex[41], have_hex[41];
+		sha1_to_hex(sha1, want_hex);
+		sha1_to_hex(have, have_hex);
+		sv_push_nodup(diffs, xasprintf("file %s: SHA-1 %s, expected %s", path, have_hex, want_hex));
+	}
+	free(actual);
+}
+
+static void check_script(struct target *t, const char *feature, struct strvec *diffs)
+{
+	char *actual = NULL;
+	unsigned char *data = NULL;
+	size_t len;
+	bool found = false;
+	if (t->ops->lookup(t, FIRSTBOOT_SCRIPT, &actual, NULL) == WG_OK &&
+	    t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len) == WG_OK) {
+		struct strbuf sb = STRBUF_INIT;
+		firstboot_remove((const char *)data, len, feature, &sb, &found);
+		sb_release(&sb);
+	}
+	if (!found)
+		sv_push_nodup(diffs, xasprintf("script %s: the first-boot block is missing",
+					       FIRSTBOOT_SCRIPT));
+	free(actual);
+	free(data);
+}
+
+enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
+			 struct graft_source *gs, struct target *t, json_object *report)
+{
+	struct undo_record rec;
+	bool have_record;
+	struct strvec diffs = STRVEC_INIT;
+	size_t checked = 0;
+	enum wg_err ret = read_undo(t, m->id, &rec, &have_record);
+	if (ret)
+		return ret;
+	if (gs) {
+		for (size_t i = 0; i < gs->res.nfiles; i++) {
+			const struct resolved_file *rf = &gs->res.files[i];
+			if (rf->status != RESOLVED_OK)
+				continue;
+			check_file(t, rf->dest, rf->size, rf->sha1, &diffs);
+			checked++;
+		}
+		struct graft_reg reg;
+		struct wg_opts dry = *opts;
+		dry.dry_run = true;
+		memset(&reg, 0, sizeof(reg));
+		ret = graft_reg_plan(&reg, &dry, t, &gs->res, NULL);
+		if (!ret && graft_reg_changes(&reg)) {
+			json_object *plan = graft_reg_plan_json(&reg);
+			for (size_t i = 0; i < json_object_array_length(plan); i++) {
+				json_object *c = json_object_array_get_idx(plan, i), *state, *text;
+				if (json_object_object_get_ex(c, "state", &state) &&
+				    strcmp(json_object_get_string(state), "unchanged") &&
+				    json_object_object_get_ex(c, "text", &text))
+					sv_push_nodup(&diffs, xasprintf("registry %s", json_object_get_string(text)));
+			}
+			json_object_put(plan);
+		}
+		graft_reg_release(&reg);
+		if (gs->res.commands.n)
+			check_script(t, m->id, &diffs);
+	} else if (have_record) {
+		for (size_t i = 0; i < rec.nfiles; i++, checked++)
+			check_file(t, rec.files[i].path, rec.files[i].size, rec.files[i].sha1, &diffs);
+		if (rec.registry)
+			ret = graft_reg_verify(opts, t, rec.registry, &diffs);
+		if (rec.firstboot_block)
+			check_script(t, m->id, &diffs);
+	} else {
+		sv_push_nodup(&diffs, xasprintf("feature '%s' is not applied (no %s)", m->id,
+						UNDO_DIR "/…undo.json"));
+	}
+	if (ret)
+		goto out;
+	if (report) {
+		json_object *o = json_object_new_object(), *d = json_object_new_array();
+		json_object_object_add(o, "target", json_object_new_string(t->display));
+		json_object_object_add(o, "ok", json_object_new_boolean(diffs.n == 0));
+		for (size_t i = 0; i < diffs.n; i++)
+			json_object_array_add(d, json_object_new_string(diffs.v[i]));
+		json_object_object_add(o, "differences", d);
+		json_object_array_add(report, o);
+	} else if (!wg_opt_quiet) {
+		for (size_t i = 0; i < diffs.n; i++)
+			printf("%s: %s\n", t->display, diffs.v[i]);
+		if (!diffs.n)
+			printf("%s: feature '%s' is present and complete (%zu files checked)\n",
+			       t->display, m->id, checked);
+	}
+	if (diffs.n) {
+		wg_error("feature '%s' is missing or different in %s (%zu difference%s)", m->id,
+			 t->display, diffs.n, diffs.n == 1 ? "" : "s");
+		ret = WG_ERR_MISMATCH;
+	}
+out:
+	if (have_record)
+		undo_release(&rec);
+	sv_clear(&diffs);
+	return ret;
+}
+
+/* ---- remove ---------------------------------------------------------------------- */
+
+enum wg_err graft_remove(const struct wg_opts *opts, const struct manifest *m, struct target *t,
+			 json_object *report)
+{
+	struct undo_record rec;
+	bool have_record;
+	struct graft_reg reg;
+	struct strbuf script = STRBUF_INIT;
+	char *script_actual = NULL;
+	bool script_found = false, script_delete = false;
+	char *tmpdir = NULL;
+	enum wg_err ret = read_undo(t, m->id, &rec, &have_record);
+
+	memset(&reg, 0, sizeof(reg));
+	if (ret)
+		return ret;
+	if (!have_record) {
+		wg_info("%s: feature '%s' is not applied; nothing to remove", t->display, m->id);
+		return WG_OK;
+	}
+	/* Plan: the registry in memory, the script's new text; check every path. */
+	if (rec.registry)
+		ret = graft_reg_revert(&reg, opts, t, rec.registry);
+	if (!ret && rec.firstboot_block &&
+	    t->ops->lookup(t, FIRSTBOOT_SCRIPT, &script_actual, NULL) == WG_OK) {
+		unsigned char *data = NULL;
+		size_t len;
+		ret = t->ops->read(t, script_actual, SMALL_FILE_MAX, &data, &len);
+		if (!ret) {
+			firstboot_remove((const char *)data, len, m->id, &script, &script_found);
+			script_delete = script_found && rec.firstboot_created &&
+					firstboot_is_blank(script.buf, script.len);
+		}
+		free(data);
+	}
+	for (size_t i = 0; !ret && i < rec.nfiles; i++)
+		if (rec.files[i].action != UNDO_PRESENT)
+			ret = t->ops->check_writable(t, rec.files[i].path);
+	if (ret)
+		goto out;
+
+	if (report) {
+		json_object *o = json_object_new_object(), *files = json_object_new_array();
+		json_object_object_add(o, "target", json_object_new_string(t->display));
+		for (size_t i = 0; i < rec.nfiles; i++) {
+			json_object *f = json_object_new_object();
+			static const char *const what[] = { "delete", "restore", "keep" };
+			json_object_object_add(f, "path", json_object_new_string(rec.files[i].path));
+			json_object_object_add(f, "action", json_object_new_string(what[rec.files[i].action]));
+			json_object_array_add(files, f);
+		}
+		json_object_object_add(o, "files", files);
+		json_object_object_add(o, "registry", graft_reg_plan_json(&reg));
+		json_object_array_add(report, o);
+	} else if (!wg_opt_quiet) {
+		printf("%s %s:\n", opts->dry_run ? "removal plan for" : "removing from", t->display);
+		for (size_t i = 0; i < rec.nfiles; i++) {
+			static const char *const what[] = { "delete", "restore", "keep" };
+			printf("  file  %-9s %s\n", what[rec.files[i].action], rec.files[i].path);
+		}
+		graft_reg_print(&reg, stdout);
+		if (script_found)
+			printf("  script %-8s %s\n", script_delete ? "delete" : "unblock", FIRSTBOOT_SCRIPT);
+	}
+	if (opts->dry_run)
+		goto out;
+
+	/* The hives first: if they cannot be restored, nothing else is touched. */
+	ret = graft_reg_commit(&reg, t);
+	if (ret)
+		goto out;
+	const char *tmp = getenv("TMPDIR");
+	tmpdir = xasprintf("%s/wimgraft-remove.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		wg_error("cannot create a temporary folder: %s", strerror(errno));
+		ret = WG_ERR_IO;
+		goto out;
+	}
+	for (size_t i = 0; i < rec.nfiles && !ret; i++) {
+		const struct undo_file *f = &rec.files[i];
+		if (f->action == UNDO_ADDED) {
+			ret = t->ops->remove(t, f->path);
+			if (ret == WG_ERR_NOT_FOUND)
+				ret = WG_OK;
+		} else if (f->action == UNDO_REPLACED) {
+			char *local = xasprintf("%s/%zu", tmpdir, i);
+			ret = t->ops->copy_out(t, f->backup, local);
+			if (!ret)
+				ret = t->ops->write_file(t, f->path, local, NULL);
+			if (!ret)
+				ret = t->ops->remove(t, f->backup);
+			unlink(local);
+			free(local);
+		}
+	}
+	if (!ret && script_found)
+		ret = script_delete ? t->ops->remove(t, script_actual)
+				    : t->ops->write_buf(t, script_actual, script.buf, script.len, NULL);
+	if (!ret) {
+		char *path = undo_path(m->id);
+		ret = t->ops->remove(t, path);
+		free(path);
+	}
+	for (size_t i = rec.created_dirs.n; !ret && i-- > 0;)
+		ret = t->ops->rmdir_if_empty(t, rec.created_dirs.v[i]);
+	if (!ret) {
+		char *line = xasprintf("remove %s", m->id);
+		if (append_log(t, line))
+			wg_warning("could not append to %s in %s", UNDO_LOG, t->display);
+		free(line);
+		wg_info("%s: feature '%s' removed", t->display, m->id);
+	}
+out:
+	if (tmpdir) {
+		rmdir(tmpdir);
+		free(tmpdir);
+	}
+	graft_reg_release(&reg);
+	sb_release(&script);
+	free(script_actual);
+	undo_release(&rec);
+	return ret;
+}

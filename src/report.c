@@ -1,0 +1,22 @@
+/*
+ * report.c - print a command's --json document with json-c: its targets' plans
+ * or results, the exit status and the error code's meaning.
+ */
+#include "report.h"
+
+#include <stdio.h>
+
+void report_print(const char *command, const struct wg_opts *opts, enum wg_err ret,
+		  json_object *targets)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "command", json_object_new_string(command));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(opts->dry_run));
+	json_object_object_add(o, "ok", json_object_new_boolean(ret == WG_OK));
+	json_object_object_add(o, "exit_status", json_object_new_int(wg_exit_status(ret)));
+	if (ret)
+		json_object_object_add(o, "error", json_object_new_string(wg_strerror(ret)));
+	json_object_object_add(o, "targets", targets);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}

@@ -1,0 +1,216 @@
+/*
+ * payload_write.c - lay out a payload folder from a staged, resolved feature:
+ * copies of its files, the .reg (via regfile), install.cmd and the XML description (libxml2).
+ */
+#include "payload_write.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "payload.h"
+#include "regfile.h"
+
+char *payload_reg_name(const char *feature)
+{
+	char *name = xasprintf("Enable_%s.reg", feature);
+	name[7] = (char)toupper((unsigned char)name[7]);
+	return name;
+}
+
+static enum wg_err write_all(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		wg_error("cannot create '%s': %s", path, strerror(errno));
+		return wg_err_from_errno(errno);
+	}
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			wg_error("cannot write '%s': %s", path, strerror(errno));
+			close(fd);
+			return wg_err_from_errno(errno);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		wg_error("cannot write '%s': %s", path, strerror(errno));
+		return wg_err_from_errno(errno);
+	}
+	return WG_OK;
+}
+
+static enum wg_err make_parents(const char *dir, const char *rel)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	enum wg_err ret = WG_OK;
+	for (char *c = path + strlen(dir) + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			wg_error("cannot create '%s': %s", path, strerror(errno));
+			ret = wg_err_from_errno(errno);
+		}
+		*c = '/';
+		if (ret)
+			break;
+	}
+	free(path);
+	return ret;
+}
+
+static enum wg_err copy_files(const struct graft_source *gs, const char *dir)
+{
+	for (size_t i = 0; i < gs->res.nfiles; i++) {
+		const struct resolved_file *rf = &gs->res.files[i];
+		if (rf->status != RESOLVED_OK)
+			continue;
+		char *from = xasprintf("%s/payload/%s", gs->staging, rf->source);
+		char *to = xasprintf("%s/%s", dir, rf->dest);
+		unsigned char *data = NULL;
+		size_t len;
+		enum wg_err ret = make_parents(dir, rf->dest);
+		if (!ret)
+			ret = read_file(from, 0, &data, &len);
+		if (!ret)
+			ret = write_all(to, data, len);
+		free(data);
+		free(from);
+		free(to);
+		if (ret)
+			return ret;
+	}
+	return WG_OK;
+}
+
+static enum wg_err write_install_cmd(const struct graft_source *gs, const char *dir,
+				     const char *reg_name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "@echo off\r\n"
+		     "rem Installs '%s' on a running Windows: copies the files and imports the\r\n"
+		     "rem registry values. Run it from an administrator prompt with SYSTEM rights\r\n"
+		     "rem (e.g. 'psexec -s -i cmd.exe'), from this folder.\r\n"
+		     "cd /d \"%%~dp0\"\r\n"
+		     "xcopy /H /Y /E Windows \"%%SystemRoot%%\\\" || goto :failed\r\n"
+		     "reg import \"%s\" || goto :failed\r\n",
+	       gs->m->name ? gs->m->name : gs->m->id, reg_name);
+	for (size_t i = 0; i < gs->res.commands.n; i++)
+		sb_addf(&sb, "%s\r\n", gs->res.commands.v[i]);
+	sb_addstr(&sb, "echo done; restart Windows to load the driver\r\n"
+		       "exit /b 0\r\n"
+		       ":failed\r\n"
+		       "echo installation failed\r\n"
+		       "exit /b 1\r\n");
+	char *path = xasprintf("%s/install.cmd", dir);
+	enum wg_err ret = write_all(path, sb.buf, sb.len);
+	free(path);
+	sb_release(&sb);
+	return ret;
+}
+
+static void attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (value)
+		xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+}
+
+static enum wg_err write_description(const struct graft_source *gs, const char *dir)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
+	const struct image_info *info = &gs->res.info;
+	char num[32];
+
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+	xmlTextWriterStartElement(w, BAD_CAST "wimgraft-payload");
+	attr(w, "format", "1");
+	xmlTextWriterStartElement(w, BAD_CAST "feature");
+	attr(w, "id", gs->m->id);
+	attr(w, "name", gs->m->name);
+	attr(w, "version", gs->m->version);
+	xmlTextWriterEndElement(w);
+	xmlTextWriterStartElement(w, BAD_CAST "source");
+	attr(w, "path", source_path(gs->src));
+	snprintf(num, sizeof(num), "%d", gs->res.image);
+	attr(w, "image", num);
+	attr(w, "name", info->name);
+	attr(w, "description", info->description);
+	attr(w, "edition", info->edition);
+	attr(w, "installation-type", info->installation_type);
+	attr(w, "arch", info->arch);
+	attr(w, "version", info->version);
+	snprintf(num, sizeof(num), "%u", info->build);
+	attr(w, "build", num);
+	attr(w, "default-language", info->default_language);
+	for (size_t i = 0; i < info->languages.n; i++)
+		xmlTextWriterWriteElement(w, BAD_CAST "language", BAD_CAST info->languages.v[i]);
+	xmlTextWriterEndElement(w);
+	xmlTextWriterStartElement(w, BAD_CAST "params");
+	for (size_t i = 0; i < gs->res.values.n; i++) {
+		const char *v = gs->res.values.v[i], *eq = strchr(v, '=');
+		if (!eq)
+			continue;
+		char *name = xstrndup(v, (size_t)(eq - v));
+		xmlTextWriterStartElement(w, BAD_CAST "param");
+		attr(w, "name", name);
+		attr(w, "value", eq + 1);
+		xmlTextWriterEndElement(w);
+		free(name);
+	}
+	xmlTextWriterEndElement(w);
+	for (size_t i = 0; i < gs->res.nfiles; i++) {
+		const struct resolved_file *rf = &gs->res.files[i];
+		char hex[41];
+		if (rf->status != RESOLVED_OK)
+			continue;
+		xmlTextWriterStartElement(w, BAD_CAST "file");
+		attr(w, "path", rf->dest);
+		attr(w, "source", rf->source);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)rf->size);
+		attr(w, "size", num);
+		sha1_to_hex(rf->sha1, hex);
+		attr(w, "sha1", hex);
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterEndElement(w);
+	xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	char *path = xasprintf("%s/%s", dir, PAYLOAD_XML);
+	enum wg_err ret = write_all(path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	free(path);
+	xmlBufferFree(buf);
+	return ret;
+}
+
+enum wg_err payload_write(const struct graft_source *gs, const char *dir)
+{
+	struct strbuf reg = STRBUF_INIT;
+	char *reg_name = payload_reg_name(gs->m->id);
+	char *reg_path = xasprintf("%s/%s", dir, reg_name);
+	enum wg_err ret = copy_files(gs, dir);
+	if (!ret)
+		ret = regfile_write_regedit5(&gs->res.ops, &reg);
+	if (!ret)
+		ret = write_all(reg_path, reg.buf, reg.len);
+	if (!ret)
+		ret = write_install_cmd(gs, dir, reg_name);
+	if (!ret)
+		ret = write_description(gs, dir);
+	sb_release(&reg);
+	free(reg_name);
+	free(reg_path);
+	return ret;
+}

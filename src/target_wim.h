@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "source.h"
 #include "target.h"
 
 struct wim_session;

@@ -464,7 +464,7 @@ const struct manifest_param *manifest_param(const struct manifest *m, const char
 
 /* ---------- requirements ---------- */
 
-static void load_req(const xmlNode *node, struct manifest_req *r)
+static void load_req(struct loader *ld, const xmlNode *node, struct manifest_req *r)
 {
 	r->present = true;
 	r->line = mxml_line(node);
@@ -483,6 +483,9 @@ static void load_req(const xmlNode *node, struct manifest_req *r)
 			r->max_build = b ? (unsigned)strtoul(b, NULL, 10) : 0;
 			free(a);
 			free(b);
+			if (r->min_build && r->max_build && r->min_build > r->max_build)
+				fail(ld, mxml_line(c), "build: min %u is above max %u", r->min_build,
+				     r->max_build);
 		}
 		free(v);
 	}
@@ -492,15 +495,10 @@ static void load_requires(struct loader *ld, const xmlNode *node)
 {
 	for (const xmlNode *c = node->children; c; c = c->next) {
 		if (is_elem(c, "source"))
-			load_req(c, &ld->m->source_req);
+			load_req(ld, c, &ld->m->source_req);
 		else if (is_elem(c, "target"))
-			load_req(c, &ld->m->target_req);
+			load_req(ld, c, &ld->m->target_req);
 	}
-	const struct manifest_req *rs[2] = { &ld->m->source_req, &ld->m->target_req };
-	for (int i = 0; i < 2; i++)
-		if (rs[i]->min_build && rs[i]->max_build && rs[i]->min_build > rs[i]->max_build)
-			fail(ld, rs[i]->line, "build: min %u is above max %u", rs[i]->min_build,
-			     rs[i]->max_build);
 }
 
 bool manifest_req_met(const struct manifest_req *req, const struct image_info *info,

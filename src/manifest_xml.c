@@ -147,7 +147,8 @@ char *mxml_rephrase(const char *raw)
 		v2 = lim ? quoted(lim, NULL) : NULL;
 		sb_addf(&sb, "%s%s must be at %s %s", subj.buf, whatbuf,
 			max ? "most" : "least", v2 ? v2 : "the allowed limit");
-	} else if ((v1 = quoted(body, &rest)) && starts(rest, " is not a valid value of the ")) {
+	} else if (body[0] == '\'' && strstr(body, "' is not a valid value of the ") &&
+		   (v1 = quoted(body, &rest))) {
 		v2 = quoted(rest, NULL);
 		const char *d = v2 ? type_description(v2) : NULL;
 		if (d)

@@ -648,6 +648,11 @@ static enum wg_err dir_target_info(struct target *t, struct image_info *info, bo
 	enum wg_err ret = t->ops->hive_folder(t, &dirfd, &display);
 	if (ret)
 		return ret;
+	char *actual = NULL;
+	ret = t->ops->lookup(t, TARGET_CONFIG_DIR "/SOFTWARE", &actual, NULL);
+	free(actual);
+	if (ret == WG_ERR_NOT_FOUND)
+		return WG_OK;
 	char *name = xasprintf("%s/SOFTWARE", display);
 	ret = hive_open(dirfd, "SOFTWARE", name, 0, &h);
 	free(name);

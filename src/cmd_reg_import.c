@@ -1,12 +1,144 @@
 /*
- * cmd_reg_import.c - 'wimgraft reg-import'.
- * Not available in this build yet.
+ * cmd_reg_import.c - 'wimgraft reg-import': apply .reg files to the offline hives
+ * of an image, all files and hives together or nothing, with --dry-run and --json.
  */
+#include <stdio.h>
+
+#include <json-c/json.h>
+
 #include "commands.h"
+#include "regapply.h"
+#include "regfile.h"
+#include "report.h"
+#include "target.h"
+
+static enum wg_err check_usage(const struct wg_opts *opts)
+{
+	if (opts->wim) {
+		wg_error("reg-import: '-w WIM' is not supported yet; apply the image to a folder "
+			 "and use '-d DIR'");
+		return WG_ERR_USAGE;
+	}
+	if (opts->target_image || opts->output) {
+		wg_error("reg-import: '%s' goes with '-w WIM' only", opts->target_image ? "-t" : "-o");
+		return WG_ERR_USAGE;
+	}
+	if (!opts->image_dir) {
+		wg_error("reg-import: say which image to change with '-d DIR'");
+		return WG_ERR_USAGE;
+	}
+	if (!opts->args.n) {
+		wg_error("reg-import: name at least one .reg file");
+		return WG_ERR_USAGE;
+	}
+	return WG_OK;
+}
+
+/* Parse every file (reporting each bad one) before anything is opened for writing. */
+static enum wg_err load_all(const struct wg_opts *opts, struct reg_ops *ops)
+{
+	enum wg_err first = WG_OK;
+	for (size_t i = 0; i < opts->args.n; i++) {
+		enum wg_err err = regfile_load(opts->args.v[i], ops);
+		if (err && !first)
+			first = err;
+	}
+	if (first) {
+		reg_ops_free(ops);
+		if (opts->args.n > 1)
+			wg_error("nothing was changed: every .reg file must be valid");
+	}
+	return first;
+}
+
+static void print_changes(const struct reg_changes *changes)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < changes->n; i++) {
+		sb_reset(&sb);
+		reg_change_describe(&changes->v[i], &sb);
+		printf("%s\n", sb.buf);
+	}
+	sb_release(&sb);
+	fflush(stdout);
+}
+
+static json_object *target_json(const struct wg_opts *opts, const struct reg_changes *changes,
+				const struct strvec *written)
+{
+	json_object *t = json_object_new_object();
+	json_object *files = json_object_new_array();
+	json_object *hives = json_object_new_array();
+	json_object_object_add(t, "image_dir", json_object_new_string(opts->image_dir));
+	for (size_t i = 0; i < opts->args.n; i++)
+		json_object_array_add(files, json_object_new_string(opts->args.v[i]));
+	json_object_object_add(t, "files", files);
+	for (size_t i = 0; i < written->n; i++)
+		json_object_array_add(hives, json_object_new_string(written->v[i]));
+	json_object_object_add(t, opts->dry_run ? "hives_to_write" : "hives_written", hives);
+	json_object_object_add(t, "changed", json_object_new_int64((int64_t)reg_changes_effective(changes)));
+	json_object_object_add(t, "unchanged",
+			       json_object_new_int64((int64_t)(changes->n - reg_changes_effective(changes))));
+	json_object_object_add(t, "changes", reg_changes_to_json(changes));
+	return t;
+}
 
 enum wg_err cmd_reg_import(const struct wg_opts *opts)
 {
-	(void)opts;
-	wg_error("'reg-import' is not available in this build yet");
-	return WG_ERR_INTERNAL;
+	struct reg_ops ops = { 0 };
+	struct reg_changes changes = { 0 };
+	struct strvec modified = STRVEC_INIT, written = STRVEC_INIT;
+	struct target *t = NULL;
+	struct hive_set *set = NULL;
+	int dirfd;
+	const char *display;
+
+	enum wg_err err = check_usage(opts);
+	if (!err)
+		err = load_all(opts, &ops);
+	if (!err)
+		err = target_open_dir(opts->image_dir, &t);
+	if (!err)
+		err = t->ops->hive_folder(t, &dirfd, &display);
+	if (err)
+		goto out;
+
+	unsigned flags = (opts->dry_run ? HIVESET_DRY_RUN : 0) | (opts->force ? HIVESET_FORCE : 0);
+	set = hive_set_new(dirfd, display, flags);
+	err = regapply_ops(set, &ops, &changes);
+	if (err) {
+		wg_error("nothing was changed in '%s'", opts->image_dir);
+		goto out;
+	}
+	hive_set_modified(set, &modified);
+	for (size_t i = 0; i < modified.n; i++)
+		sv_push(&written, modified.v[i]);   /* the set's names are borrowed */
+	free(modified.v);
+	modified.v = NULL;
+	if (!opts->dry_run && written.n) {
+		err = hive_set_commit(set);
+		if (!err)
+			err = t->ops->hives_committed(t, (const char *const *)written.v, written.n);
+		if (err)
+			goto out;
+	}
+	if (!opts->json)
+		print_changes(&changes);
+	size_t n = reg_changes_effective(&changes);
+	wg_info("%s%zu change%s%s, %zu already in place%s", opts->dry_run ? "dry run: " : "", n,
+		n == 1 ? "" : "s", opts->dry_run ? " would be made" : " made",
+		changes.n - n, opts->dry_run ? "; nothing was written" : "");
+out:
+	if (opts->json && err != WG_ERR_USAGE) {
+		json_object *targets = json_object_new_array();
+		if (!err)
+			json_object_array_add(targets, target_json(opts, &changes, &written));
+		report_print("reg-import", opts, err, targets);
+	}
+	hive_set_free(set);
+	target_close(t);
+	reg_changes_free(&changes);
+	reg_ops_free(&ops);
+	sv_clear(&written);
+	return err;
 }

@@ -239,7 +239,7 @@ void hive_set_modified(struct hive_set *s, struct strvec *names)
 {
 	for (size_t i = 0; i < NHIVES; i++)
 		if (s->e[i].h && hive_modified(s->e[i].h))
-			sv_push(names, hive_names[i]);
+			sv_push_nodup(names, (char *)hive_names[i]);   /* borrowed: never freed */
 }
 
 enum wg_err hive_set_commit(struct hive_set *s)

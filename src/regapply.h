@@ -65,7 +65,10 @@ enum wg_err hive_set_map_path(struct hive_set *s, const char *hive, const char *
  * rename fails after another hive was already replaced, the message names it.
  */
 enum wg_err hive_set_commit(struct hive_set *s);
-/* Names of the hives that have uncommitted edits (borrowed strings). */
+/*
+ * Append the names of the hives that have uncommitted edits. The strings are
+ * borrowed (static): free names->v only, never sv_clear(names).
+ */
 void hive_set_modified(struct hive_set *s, struct strvec *names);
 
 /* ---- change records ---- */

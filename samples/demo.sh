@@ -1,18 +1,28 @@
 #!/bin/sh
-# demo.sh - build the demo images and run wimgraft's main job on them, end to end.
+# demo.sh - build the demo images and run wimgraft's main job on them, end to end:
+# graft LBFO into the demo Windows 10 folder and into every image of the demo WIM, and verify.
 set -eu
 cd "$(dirname "$0")/.."
 out=build/demo
 sh samples/mkimages.sh --demo "$out"
+export WIMGRAFT_MANIFEST_DIR="$PWD/manifests"
 run() {
+	echo
 	echo "\$ $*"
 	"$@"
 }
-echo
+rm -rf "$out/run"
+mkdir -p "$out/run"
+cp -a "$out/win10-applied" "$out/run/win10-folder"
+
 run ./wimgraft info "$out/server2019.wim"
+run ./wimgraft check -s "$out/server2019.wim"
+run ./wimgraft apply -s "$out/server2019.wim" -d "$out/run/win10-folder"
+run ./wimgraft verify -d "$out/run/win10-folder"
+run ./wimgraft apply -s "$out/server2019.wim" -w "$out/win10.wim" -t all -o "$out/run/win10-lbfo.wim"
+run ./wimgraft verify -w "$out/run/win10-lbfo.wim" -t all
+run wimlib-imagex verify "$out/run/win10-lbfo.wim"
+run ./wimgraft extract -s "$out/server2019.wim" -o "$out/run/payload"
+run ls "$out/run/payload"
 echo
-run ./wimgraft info "$out/win10.wim"
-if ./wimgraft check --help >/dev/null 2>&1 && [ -f manifests/lbfo.xml ]; then
-	echo
-	run ./wimgraft check -s "$out/server2019.wim"
-fi
+echo "demo done: LBFO grafted into $out/run/win10-folder and $out/run/win10-lbfo.wim"

@@ -953,7 +953,7 @@ static void load_imports(struct loader *ld)
 		if (e != WG_OK) {
 			wg_error("'%s' line %u: cannot import '%s'", ld->name, im->line, im->file);
 			if (ld->err == WG_OK)
-				ld->err = e == WG_ERR_NOT_FOUND ? WG_ERR_MANIFEST : e;
+				ld->err = e == WG_ERR_NOMEM ? e : WG_ERR_MANIFEST;
 		}
 	}
 }

@@ -42,6 +42,9 @@ unsigned mxml_line(const xmlNode *node)
 static char *strip_message(const char *msg)
 {
 	char *s = xstrdup(msg ? msg : "");
+	char *nl = strchr(s, '\n');
+	if (nl && nl[1])
+		*nl = '\0';  /* libxml2 adds detail lines ("Bytes: 0xE9 ...") */
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '.'))
 		s[--n] = '\0';

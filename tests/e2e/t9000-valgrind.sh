@@ -1,0 +1,36 @@
+#!/bin/sh
+# t9000-valgrind.sh - the main paths (info, check, apply, verify, remove, extract, reg-import)
+# run under valgrind with no definite leak and no memory error. Skipped for the ASan build.
+. "$(dirname "$0")/../lib.sh"
+need_cmd valgrind
+have_fixtures
+case "$WIMGRAFT" in */asan/*) test_skip_script "the ASan build checks this itself" ;; esac
+
+SRC=$FIXTURES/server2019.wim
+vg() {
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+		"$WIMGRAFT" "$@"
+}
+
+test_expect_success 'info' 'vg info "$SRC" >out'
+test_expect_success 'check' 'vg check -s "$SRC" -i 4 >out 2>err'
+test_expect_success 'apply -d' '
+	cp -a "$FIXTURES/win10-applied" img &&
+	vg apply -s "$SRC" -i 4 -d img >out 2>err
+'
+test_expect_success 'verify -d' 'vg verify -d img >out 2>err'
+test_expect_success 'remove -d' 'vg remove -d img >out 2>err'
+test_expect_success 'extract' 'vg extract -s "$SRC" -i 4 -o pl >out 2>err'
+test_expect_success 'reg-import' '
+	cp -a "$FIXTURES/win10-applied" img2 &&
+	vg reg-import -d img2 "$SHARED/fixtures/reg/Enable_Lbfo.reg" >out 2>err
+'
+test_expect_success 'apply -w' '
+	vg apply -s "$SRC" -i 4 -w "$FIXTURES/win10.wim" -t all -o out.wim >out 2>err
+'
+test_expect_success 'an error path: a damaged WIM' '
+	head -c 300000 "$SRC" >bad.wim &&
+	test_expect_code 1 vg apply -s bad.wim -d img >out 2>err
+'
+
+test_done

@@ -46,7 +46,7 @@ static enum wg_err load_all(const struct wg_opts *opts, struct reg_ops *ops)
 	if (first) {
 		reg_ops_free(ops);
 		if (opts->args.n > 1)
-			wg_error("nothing was changed: every .reg file must be valid");
+			wg_info("nothing was changed: every .reg file must be valid");
 	}
 	return first;
 }
@@ -107,7 +107,7 @@ enum wg_err cmd_reg_import(const struct wg_opts *opts)
 	set = hive_set_new(dirfd, display, flags);
 	err = regapply_ops(set, &ops, &changes);
 	if (err) {
-		wg_error("nothing was changed in '%s'", opts->image_dir);
+		wg_info("nothing was changed in '%s'", opts->image_dir);
 		goto out;
 	}
 	hive_set_modified(set, &modified);

@@ -345,6 +345,35 @@ static struct reg_change *push_change(struct reg_changes *out, const char *hive,
 	return c;
 }
 
+/* path with the stored spelling of every component that exists (for keys that do not). */
+static char *stored_spelling(struct hive *h, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	hive_key k = hive_root(h);
+	bool exists = true;
+	const char *p = path;
+	while (*p) {
+		const char *e = strchr(p, '\\');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *comp = xstrndup(p, n);
+		if (sb.len)
+			sb_addch(&sb, '\\');
+		if (exists && hive_child(h, k, comp, &k) == WG_OK) {
+			char *name = hive_key_name(h, k);
+			sb_addstr(&sb, name);
+			free(name);
+		} else {
+			exists = false;
+			sb_addstr(&sb, comp);
+		}
+		free(comp);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return sb_detach(&sb);
+}
+
 /* Where a change comes from, for messages: " ('x.reg' line 3)" or "". */
 struct where {
 	const char *origin;
@@ -429,7 +458,9 @@ static enum wg_err do_delete_value(struct hive *h, const char *hive, const char 
 	struct hive_value old = { 0 };
 	enum wg_err err = hive_lookup(h, path, &k, &sp);
 	if (err == WG_ERR_NOT_FOUND) {
-		push_change(out, hive, path, name, REG_CHANGE_DELETE_VALUE, w.origin, w.line)->unchanged = true;
+		sp = stored_spelling(h, path);
+		push_change(out, hive, sp, name, REG_CHANGE_DELETE_VALUE, w.origin, w.line)->unchanged = true;
+		free(sp);
 		return WG_OK;
 	}
 	if (err)
@@ -478,7 +509,9 @@ static enum wg_err do_delete_key(struct hive *h, const char *hive, const char *p
 	struct hive_tree *tree = NULL;
 	enum wg_err err = hive_lookup(h, path, &k, &sp);
 	if (err == WG_ERR_NOT_FOUND) {
-		push_change(out, hive, path, NULL, REG_CHANGE_DELETE_KEY, w.origin, w.line)->unchanged = true;
+		sp = stored_spelling(h, path);
+		push_change(out, hive, sp, NULL, REG_CHANGE_DELETE_KEY, w.origin, w.line)->unchanged = true;
+		free(sp);
 		return WG_OK;
 	}
 	if (err)

@@ -1,0 +1,1281 @@
+/*
+ * target_wim.c - the WIM backend of target.h: reads come from the image, writes
+ * are queued as wimlib update commands and the WIM is written once at commit.
+ */
+#include "target_wim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <wimlib.h>
+
+#include "source.h"
+
+/* The hive files the registry engine may edit, by the names it opens them with. */
+static const char *const hive_names[] = { "SYSTEM", "SOFTWARE", "DRIVERS", "DEFAULT" };
+
+/*
+ * What this session has queued for one path: the engine reads its own writes
+ * back (the undo log, a replaced hive), so look-ups see the queue before the image.
+ */
+enum ov_kind { OV_FILE, OV_DIR, OV_DELETED };
+
+struct overlay {
+	char *path;                /* as it will be stored, '/'-separated */
+	enum ov_kind kind;
+	char *local;               /* OV_FILE: the local file the ADD reads */
+};
+
+struct wim_cmd {
+	enum wimlib_update_op op;
+	char *local;               /* ADD: the file read when the WIM is written */
+	char *wim_path;            /* "/" + stored path */
+	int flags;
+};
+
+struct wim_session {
+	char *path;                /* the WIM, as given */
+	char *output;              /* -o, or NULL to update in place */
+	struct wg_source *src;     /* the WIM (and the other parts of a split WIM) */
+	WIMStruct *wim;
+	int image_count;
+	bool had_integrity;
+	char *tmpdir;              /* staged files and hive folders, removed at close */
+	struct target **images;    /* one target per image, made when first asked for */
+	struct target **list;      /* what wim_session_targets returned last */
+	unsigned seq;              /* names of staged files */
+};
+
+struct wim_target {
+	struct wim_session *s;
+	int index;
+	char *dir;                 /* the image's folder in the session's tmpdir */
+	struct overlay *ov;
+	size_t nov;
+	struct wim_cmd *cmds;
+	size_t ncmds;
+	char *config;              /* stored spelling of Windows/System32/config */
+	char *hive_dir;            /* the staging folder for hives, once made */
+	int hive_fd;
+	char *hive_display;
+	char *hive_stored[ARRAY_SIZE(hive_names)];   /* stored paths of the hives the image has */
+};
+
+static struct wim_target *priv(struct target *t)
+{
+	return t->priv;
+}
+
+/* ---- paths and the overlay ------------------------------------------------------- */
+
+/* Split rel at '/' and '\', refusing what could not name a path inside the image. */
+static enum wg_err split_rel(const struct target *t, const char *rel, struct strvec *out)
+{
+	const char *p = rel;
+	if (!rel || !*rel) {
+		wg_error("an empty path cannot name a file in %s", t->display);
+		return WG_ERR_UNSAFE_PATH;
+	}
+	if (*rel == '/' || *rel == '\\' ||
+	    (((*rel | 0x20) >= 'a' && (*rel | 0x20) <= 'z') && rel[1] == ':')) {
+		wg_error("'%s' is an absolute path; expected a path inside %s", rel, t->display);
+		return WG_ERR_UNSAFE_PATH;
+	}
+	for (;;) {
+		size_t n = strcspn(p, "/\\");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			wg_error("'%s' has an empty, '.' or '..' component; refusing it", rel);
+			sv_clear(out);
+			return WG_ERR_UNSAFE_PATH;
+		}
+		sv_push_nodup(out, xstrndup(p, n));
+		if (!p[n])
+			return WG_OK;
+		p += n + 1;
+	}
+}
+
+static struct overlay *ov_find(struct wim_target *w, const char *path)
+{
+	for (size_t i = 0; i < w->nov; i++)
+		if (wg_streq_nocase(w->ov[i].path, path))
+			return &w->ov[i];
+	return NULL;
+}
+
+/* Is path below dir (case-insensitively)? */
+static bool is_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strlen(path) <= n || path[n] != '/')
+		return false;
+	char *head = xstrndup(path, n);
+	bool below = wg_streq_nocase(head, dir);
+	free(head);
+	return below;
+}
+
+static void ov_set(struct wim_target *w, const char *path, enum ov_kind kind, const char *local)
+{
+	if (kind == OV_DELETED) {
+		/* A deleted folder takes everything queued below it along. */
+		size_t keep = 0;
+		for (size_t i = 0; i < w->nov; i++) {
+			if (is_below(w->ov[i].path, path)) {
+				free(w->ov[i].path);
+				free(w->ov[i].local);
+				continue;
+			}
+			w->ov[keep++] = w->ov[i];
+		}
+		w->nov = keep;
+	}
+	struct overlay *o = ov_find(w, path);
+	if (!o) {
+		w->ov = xrealloc(w->ov, (w->nov + 1) * sizeof(*w->ov));
+		o = &w->ov[w->nov++];
+		o->path = xstrdup(path);
+	} else {
+		free(o->local);
+		if (strcmp(o->path, path)) {
+			free(o->path);
+			o->path = xstrdup(path);
+		}
+	}
+	o->kind = kind;
+	o->local = local ? xstrdup(local) : NULL;
+}
+
+static void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
+		      const char *stored, int flags)
+{
+	w->cmds = xrealloc(w->cmds, (w->ncmds + 1) * sizeof(*w->cmds));
+	struct wim_cmd *c = &w->cmds[w->ncmds++];
+	c->op = op;
+	c->local = local ? xstrdup(local) : NULL;
+	c->wim_path = xasprintf("/%s", stored);
+	c->flags = flags;
+}
+
+/* ---- reading the image ------------------------------------------------------------- */
+
+/* One entry of the image as wimlib_iterate_dir_tree describes it. */
+struct image_entry {
+	char *stored;              /* without the leading '/' */
+	bool is_dir;
+	uint64_t size;
+	uint8_t sha1[20];
+};
+
+static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
+{
+	struct image_entry *e = arg;
+	const char *p = d->full_path;
+	while (*p == '/')
+		p++;
+	e->stored = xstrdup(p);
+	e->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+	if (!e->is_dir) {
+		/* streams[0] is the unnamed data stream */
+		e->size = d->streams[0].resource.uncompressed_size;
+		memcpy(e->sha1, d->streams[0].resource.sha1_hash, 20);
+	}
+	return 0;
+}
+
+/* Find stored (any case) in the image as it was opened: WG_ERR_NOT_FOUND when absent. */
+static enum wg_err image_entry(struct wim_target *w, const char *path, struct image_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	char *p = xasprintf("/%s", path);
+	errno = 0;
+	int wret = wimlib_iterate_dir_tree(w->s->wim, w->index, p, 0, entry_cb, e);
+	free(p);
+	if (wret == WIMLIB_ERR_PATH_DOES_NOT_EXIST || (!wret && !e->stored)) {
+		free(e->stored);
+		e->stored = NULL;
+		return WG_ERR_NOT_FOUND;
+	}
+	if (wret) {
+		free(e->stored);
+		e->stored = NULL;
+		return source_wim_error(w->s->path, wret);
+	}
+	return WG_OK;
+}
+
+/*
+ * Resolve rel against the image as this session has changed it. found gets how
+ * many leading components exist, stored their stored spelling followed by the
+ * rest as given; the last found component is described by is_dir, in_image
+ * (it is the image's own entry, not something queued) and local (a queued file).
+ * A file met before the last component ends the walk there.
+ */
+struct resolved {
+	struct strvec parts;
+	size_t found;
+	struct strbuf stored;      /* of the found components only */
+	bool is_dir;
+	bool in_image;
+	char *local;
+	uint64_t size;
+	uint8_t sha1[20];
+};
+
+static void resolved_release(struct resolved *r)
+{
+	sv_clear(&r->parts);
+	sb_release(&r->stored);
+	free(r->local);
+	memset(r, 0, sizeof(*r));
+}
+
+static enum wg_err resolve(struct target *t, const char *rel, struct resolved *r)
+{
+	struct wim_target *w = priv(t);
+	bool under_image = true;
+	enum wg_err ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = split_rel(t, rel, &r->parts);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < r->parts.n; i++) {
+		char *cand = r->stored.len ? xasprintf("%s/%s", r->stored.buf, r->parts.v[i])
+					   : xstrdup(r->parts.v[i]);
+		struct overlay *o = ov_find(w, cand);
+		struct image_entry e = { 0 };
+		if (o) {
+			free(cand);
+			if (o->kind == OV_DELETED)
+				break;
+			sb_reset(&r->stored);
+			sb_addstr(&r->stored, o->path);
+			r->is_dir = o->kind == OV_DIR;
+			r->in_image = false;
+			free(r->local);
+			r->local = o->local ? xstrdup(o->local) : NULL;
+			if (r->is_dir)
+				under_image = false;   /* made by this session: nothing of the image below */
+		} else if (under_image) {
+			ret = image_entry(w, cand, &e);
+			free(cand);
+			if (ret == WG_ERR_NOT_FOUND)
+				break;
+			if (ret)
+				return ret;
+			sb_reset(&r->stored);
+			sb_addstr(&r->stored, e.stored);
+			free(e.stored);
+			r->is_dir = e.is_dir;
+			r->in_image = true;
+			free(r->local);
+			r->local = NULL;
+			r->size = e.size;
+			memcpy(r->sha1, e.sha1, 20);
+		} else {
+			free(cand);
+			break;
+		}
+		r->found = i + 1;
+		if (!r->is_dir)
+			break;
+	}
+	return WG_OK;
+}
+
+/* The stored spelling of the found components, then the given spelling of the rest. */
+static char *full_stored(const struct resolved *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addstr(&sb, r->stored.buf ? r->stored.buf : "");
+	for (size_t i = r->found; i < r->parts.n; i++) {
+		if (sb.len)
+			sb_addch(&sb, '/');
+		sb_addstr(&sb, r->parts.v[i]);
+	}
+	return sb_detach(&sb);
+}
+
+static enum wg_err find_file(struct target *t, const char *rel, struct resolved *r)
+{
+	enum wg_err ret = resolve(t, rel, r);
+	if (ret)
+		return ret;
+	if (r->found < r->parts.n)
+		return WG_ERR_NOT_FOUND;
+	if (r->is_dir) {
+		wg_error("'%s' in %s is a folder, not a file", r->stored.buf, t->display);
+		return WG_ERR_IO;
+	}
+	return WG_OK;
+}
+
+/* ---- local files ------------------------------------------------------------------- */
+
+static enum wg_err copy_local(const char *from, const char *to)
+{
+	enum wg_err ret = WG_OK;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		wg_error("cannot open '%s': %s", from, strerror(errno));
+		return WG_ERR_IO;
+	}
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		wg_error("cannot create '%s': %s", to, strerror(errno));
+		close(in);
+		return wg_err_from_errno(errno);
+	}
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			wg_error("cannot write '%s': %s", to, strerror(errno));
+			ret = wg_err_from_errno(errno);
+			break;
+		}
+	}
+	if (n < 0) {
+		wg_error("cannot read '%s': %s", from, strerror(errno));
+		ret = WG_ERR_IO;
+	}
+	close(in);
+	if (close(out) < 0 && !ret) {
+		wg_error("cannot write '%s': %s", to, strerror(errno));
+		ret = wg_err_from_errno(errno);
+	}
+	if (ret)
+		unlink(to);
+	return ret;
+}
+
+/* Move a file (a rename within the session's folder, a copy across file systems). */
+static enum wg_err move_local(const char *from, const char *to)
+{
+	if (rename(from, to) == 0)
+		return WG_OK;
+	if (errno != EXDEV) {
+		wg_error("cannot move '%s' to '%s': %s", from, to, strerror(errno));
+		return wg_err_from_errno(errno);
+	}
+	return copy_local(from, to);
+}
+
+static char *new_staged_name(struct wim_target *w)
+{
+	return xasprintf("%s/staged/%u", w->dir, w->s->seq++);
+}
+
+/* Extract the image's own file (stored spelling) to local_path, its hash checked. */
+static enum wg_err extract_to(struct wim_target *w, const struct resolved *r, const char *local)
+{
+	char *dir = xasprintf("%s/x.XXXXXX", w->dir);
+	enum wg_err ret;
+	if (!mkdtemp(dir)) {
+		wg_error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
+		free(dir);
+		return WG_ERR_IO;
+	}
+	struct source_file f = { .path = r->stored.buf, .size = r->size };
+	memcpy(f.sha1, r->sha1, 20);
+	ret = source_extract(w->s->src, w->index, &f, 1, dir);
+	if (!ret) {
+		char *got = xasprintf("%s/%s", dir, r->stored.buf);
+		ret = move_local(got, local);
+		free(got);
+	}
+	source_remove_tree(dir);
+	free(dir);
+	return ret;
+}
+
+/* ---- the operations ------------------------------------------------------------------ */
+
+static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, bool *is_dir)
+{
+	struct resolved r;
+	enum wg_err ret = resolve(t, rel, &r);
+	if (!ret && r.found < r.parts.n)
+		ret = WG_ERR_NOT_FOUND;
+	if (!ret) {
+		if (actual)
+			*actual = xstrdup(r.stored.buf);
+		if (is_dir)
+			*is_dir = r.is_dir;
+	}
+	resolved_release(&r);
+	return ret;
+}
+
+static enum wg_err wim_hash(struct target *t, const char *rel, uint64_t *size, uint8_t sha1[20])
+{
+	struct resolved r;
+	enum wg_err ret = find_file(t, rel, &r);
+	if (ret)
+		goto out;
+	if (r.in_image) {
+		*size = r.size;
+		memcpy(sha1, r.sha1, 20);
+		goto out;
+	}
+	struct stat st;
+	if (stat(r.local, &st) < 0) {
+		wg_error("cannot read '%s': %s", r.local, strerror(errno));
+		ret = WG_ERR_IO;
+		goto out;
+	}
+	*size = (uint64_t)st.st_size;
+	if (st.st_size == 0)
+		memset(sha1, 0, 20);    /* as a WIM stores an empty file */
+	else
+		ret = sha1_file(r.local, sha1);
+out:
+	resolved_release(&r);
+	return ret;
+}
+
+static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *local)
+{
+	struct resolved r;
+	enum wg_err ret = find_file(t, rel, &r);
+	if (!ret)
+		ret = r.in_image ? extract_to(priv(t), &r, local) : copy_local(r.local, local);
+	resolved_release(&r);
+	return ret;
+}
+
+static enum wg_err wim_read(struct target *t, const char *rel, size_t max, unsigned char **data,
+			    size_t *len)
+{
+	struct wim_target *w = priv(t);
+	struct resolved r;
+	char *tmp = NULL;
+	enum wg_err ret = find_file(t, rel, &r);
+	if (ret)
+		goto out;
+	if (!r.in_image) {
+		ret = read_file(r.local, max, data, len);
+		goto out;
+	}
+	if (max && r.size > max) {
+		wg_error("'%s' in %s is too large to read (%llu bytes)", r.stored.buf, t->display,
+			 (unsigned long long)r.size);
+		ret = WG_ERR_IO;
+		goto out;
+	}
+	tmp = new_staged_name(w);
+	ret = extract_to(w, &r, tmp);
+	if (!ret)
+		ret = read_file(tmp, max, data, len);
+	unlink(tmp);
+out:
+	free(tmp);
+	resolved_release(&r);
+	return ret;
+}
+
+/* The hive folder: the image's hives copied out once, under the names the engine opens. */
+static enum wg_err make_hive_folder(struct target *t)
+{
+	struct wim_target *w = priv(t);
+	struct source_file files[ARRAY_SIZE(hive_names)];
+	size_t n = 0;
+	enum wg_err ret;
+	char *xdir = NULL;
+
+	w->hive_dir = xasprintf("%s/hives", w->dir);
+	if (mkdir(w->hive_dir, 0700) < 0) {
+		wg_error("cannot create '%s': %s", w->hive_dir, strerror(errno));
+		ret = WG_ERR_IO;
+		goto fail;
+	}
+	xdir = xasprintf("%s/hx", w->dir);
+	if (mkdir(xdir, 0700) < 0) {
+		wg_error("cannot create '%s': %s", xdir, strerror(errno));
+		ret = WG_ERR_IO;
+		goto fail;
+	}
+	memset(files, 0, sizeof(files));
+	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++) {
+		char *rel = xasprintf("%s/%s", w->config, hive_names[i]);
+		struct resolved r;
+		ret = resolve(t, rel, &r);
+		free(rel);
+		if (ret) {
+			resolved_release(&r);
+			goto fail;
+		}
+		if (r.found == r.parts.n && !r.is_dir) {
+			w->hive_stored[i] = xstrdup(r.stored.buf);
+			char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
+			if (r.in_image) {
+				files[n].path = xstrdup(r.stored.buf);
+				files[n].size = r.size;
+				memcpy(files[n].sha1, r.sha1, 20);
+				n++;
+			} else {
+				ret = copy_local(r.local, dest);
+			}
+			free(dest);
+		}
+		resolved_release(&r);
+		if (ret)
+			goto fail;
+	}
+	ret = source_extract(w->s->src, w->index, files, n, xdir);
+	for (size_t i = 0; !ret && i < n; i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
+			if (!w->hive_stored[k] || strcmp(w->hive_stored[k], files[i].path))
+				continue;
+			char *from = xasprintf("%s/%s", xdir, files[i].path);
+			char *to = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
+			ret = move_local(from, to);
+			free(from);
+			free(to);
+			break;
+		}
+	}
+	if (ret)
+		goto fail;
+	w->hive_fd = open(w->hive_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->hive_fd < 0) {
+		wg_error("cannot open '%s': %s", w->hive_dir, strerror(errno));
+		ret = WG_ERR_IO;
+		goto fail;
+	}
+	w->hive_display = xasprintf("'%s' image %d: %s", w->s->path, w->index, w->config);
+	goto out;
+fail:
+	if (w->hive_dir) {
+		source_remove_tree(w->hive_dir);
+		free(w->hive_dir);
+		w->hive_dir = NULL;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
+		free(w->hive_stored[k]);
+		w->hive_stored[k] = NULL;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	if (xdir) {
+		source_remove_tree(xdir);
+		free(xdir);
+	}
+	return ret;
+}
+
+static enum wg_err wim_hive_folder(struct target *t, int *dirfd, const char **display)
+{
+	struct wim_target *w = priv(t);
+	if (!w->hive_dir) {
+		enum wg_err ret = make_hive_folder(t);
+		if (ret)
+			return ret;
+	}
+	*dirfd = w->hive_fd;
+	*display = w->hive_display;
+	return WG_OK;
+}
+
+/* Which hive (index into hive_names) the stored path is, or -1. */
+static int hive_of(struct wim_target *w, const char *stored)
+{
+	const char *slash = strrchr(stored, '/');
+	if (!slash || (size_t)(slash - stored) != strlen(w->config) ||
+	    strncasecmp(stored, w->config, (size_t)(slash - stored)))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++)
+		if (wg_streq_nocase(slash + 1, hive_names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
+static enum wg_err check_wim_writable(struct wim_session *s);
+
+static enum wg_err wim_check_writable(struct target *t, const char *rel)
+{
+	struct resolved r;
+	enum wg_err ret = resolve(t, rel, &r);
+	if (ret)
+		goto out;
+	if (r.found == r.parts.n && r.is_dir) {
+		wg_error("'%s' in %s is a folder; a file cannot be written there", r.stored.buf,
+			 t->display);
+		ret = WG_ERR_IO;
+	} else if (r.found && r.found < r.parts.n && !r.is_dir) {
+		wg_error("'%s' in %s is a file; '%s' cannot be made below it", r.stored.buf,
+			 t->display, rel);
+		ret = WG_ERR_IO;
+	} else {
+		ret = check_wim_writable(priv(t)->s);
+	}
+out:
+	resolved_release(&r);
+	return ret;
+}
+
+/* Queue an ADD of local (kept until the WIM is written) at rel, listing the folders it makes. */
+static enum wg_err queue_add(struct target *t, const char *rel, const char *local,
+			     struct strvec *created)
+{
+	struct wim_target *w = priv(t);
+	struct resolved r;
+	char *stored = NULL;
+	enum wg_err ret = wim_check_writable(t, rel);
+	if (ret)
+		return ret;
+	ret = resolve(t, rel, &r);
+	if (ret)
+		goto out;
+	stored = full_stored(&r);
+	/* Every missing folder on the way: wimlib's ADD makes them. */
+	struct strbuf dir = STRBUF_INIT;
+	sb_addstr(&dir, r.stored.buf ? r.stored.buf : "");
+	for (size_t i = r.found; i + 1 < r.parts.n; i++) {
+		if (dir.len)
+			sb_addch(&dir, '/');
+		sb_addstr(&dir, r.parts.v[i]);
+		ov_set(w, dir.buf, OV_DIR, NULL);
+		if (created)
+			sv_push(created, dir.buf);
+	}
+	sb_release(&dir);
+	int hive = hive_of(w, stored);
+	if (hive >= 0 && w->hive_dir) {
+		/* Keep the hive folder the engine edits in step with the image. */
+		char *copy = xasprintf("%s/%s", w->hive_dir, hive_names[hive]);
+		if (strcmp(copy, local)) {
+			char *tmp = xasprintf("%s/.%s.new", w->hive_dir, hive_names[hive]);
+			ret = copy_local(local, tmp);
+			if (!ret && rename(tmp, copy) < 0) {
+				wg_error("cannot replace '%s': %s", copy, strerror(errno));
+				ret = WG_ERR_IO;
+			}
+			unlink(tmp);
+			free(tmp);
+		}
+		if (!ret && !w->hive_stored[hive])
+			w->hive_stored[hive] = xstrdup(stored);
+		free(copy);
+		if (ret)
+			goto out;
+	}
+	ov_set(w, stored, OV_FILE, local);
+	queue_cmd(w, WIMLIB_UPDATE_OP_ADD, local, stored, 0);
+out:
+	free(stored);
+	resolved_release(&r);
+	return ret;
+}
+
+static enum wg_err wim_write_file(struct target *t, const char *rel, const char *local,
+				  struct strvec *created)
+{
+	/* ADD reads its file only when the WIM is written: keep a copy of our own. */
+	struct wim_target *w = priv(t);
+	char *staged = new_staged_name(w);
+	enum wg_err ret = WG_OK;
+	if (link(local, staged) < 0)
+		ret = copy_local(local, staged);
+	if (!ret)
+		ret = queue_add(t, rel, staged, created);
+	if (ret)
+		unlink(staged);
+	free(staged);
+	return ret;
+}
+
+static enum wg_err wim_write_buf(struct target *t, const char *rel, const void *buf, size_t len,
+				 struct strvec *created)
+{
+	struct wim_target *w = priv(t);
+	char *staged = new_staged_name(w);
+	enum wg_err ret = WG_OK;
+	int fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		wg_error("cannot create '%s': %s", staged, strerror(errno));
+		ret = wg_err_from_errno(errno);
+		goto out;
+	}
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			wg_error("cannot write '%s': %s", staged, strerror(errno));
+			ret = wg_err_from_errno(errno);
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 && !ret) {
+		wg_error("cannot write '%s': %s", staged, strerror(errno));
+		ret = wg_err_from_errno(errno);
+	}
+	if (!ret)
+		ret = queue_add(t, rel, staged, created);
+	if (ret)
+		unlink(staged);
+out:
+	free(staged);
+	return ret;
+}
+
+static enum wg_err wim_remove(struct target *t, const char *rel)
+{
+	struct wim_target *w = priv(t);
+	struct resolved r;
+	enum wg_err ret = resolve(t, rel, &r);
+	if (ret)
+		goto out;
+	if (r.found < r.parts.n) {
+		ret = WG_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (r.is_dir) {
+		wg_error("'%s' in %s is a folder; refusing to remove it as a file", r.stored.buf,
+			 t->display);
+		ret = WG_ERR_IO;
+		goto out;
+	}
+	ret = check_wim_writable(w->s);
+	if (ret)
+		goto out;
+	queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, 0);
+	ov_set(w, r.stored.buf, OV_DELETED, NULL);
+out:
+	resolved_release(&r);
+	return ret;
+}
+
+struct child_scan {
+	struct wim_target *w;
+};
+
+static int child_cb(const struct wimlib_dir_entry *d, void *arg)
+{
+	struct child_scan *cs = arg;
+	const char *p = d->full_path;
+	while (*p == '/')
+		p++;
+	struct overlay *o = ov_find(cs->w, p);
+	return o && o->kind == OV_DELETED ? 0 : 1;   /* 1 stops the walk: a child is left */
+}
+
+/* Does the folder have anything in it once the queued changes are made? */
+static enum wg_err has_children(struct wim_target *w, const struct resolved *r, bool *any)
+{
+	*any = false;
+	for (size_t i = 0; i < w->nov; i++) {
+		if (w->ov[i].kind != OV_DELETED && is_below(w->ov[i].path, r->stored.buf)) {
+			*any = true;
+			return WG_OK;
+		}
+	}
+	if (!r->in_image)
+		return WG_OK;
+	struct child_scan cs = { w };
+	char *p = xasprintf("/%s", r->stored.buf);
+	int wret = wimlib_iterate_dir_tree(w->s->wim, w->index, p,
+					   WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, child_cb, &cs);
+	free(p);
+	if (wret == 1) {
+		*any = true;
+		return WG_OK;
+	}
+	return wret ? source_wim_error(w->s->path, wret) : WG_OK;
+}
+
+static enum wg_err wim_rmdir(struct target *t, const char *rel)
+{
+	struct wim_target *w = priv(t);
+	struct resolved r;
+	bool any;
+	enum wg_err ret = resolve(t, rel, &r);
+	if (ret)
+		goto out;
+	if (r.found < r.parts.n) {
+		ret = WG_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (!r.is_dir) {
+		wg_error("'%s' in %s is not a folder", r.stored.buf, t->display);
+		ret = WG_ERR_IO;
+		goto out;
+	}
+	ret = has_children(w, &r, &any);
+	if (ret || any)
+		goto out;
+	ret = check_wim_writable(w->s);
+	if (ret)
+		goto out;
+	queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, WIMLIB_DELETE_FLAG_RECURSIVE);
+	ov_set(w, r.stored.buf, OV_DELETED, NULL);
+out:
+	resolved_release(&r);
+	return ret;
+}
+
+static enum wg_err wim_hives_committed(struct target *t, const char *const *names, size_t n)
+{
+	struct wim_target *w = priv(t);
+	if (!w->hive_dir) {
+		wg_error("internal error: hives of %s committed before their folder was made",
+			 t->display);
+		return WG_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int k = -1;
+		for (size_t h = 0; h < ARRAY_SIZE(hive_names); h++)
+			if (wg_streq_nocase(names[i], hive_names[h]))
+				k = (int)h;
+		if (k < 0) {
+			wg_error("internal error: '%s' is not a hive %s knows", names[i], t->display);
+			return WG_ERR_INTERNAL;
+		}
+		char *local = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
+		char *stored = w->hive_stored[k] ? xstrdup(w->hive_stored[k])
+						 : xasprintf("%s/%s", w->config, hive_names[k]);
+		/* One ADD per hive is enough: it reads the folder's file when the WIM is written. */
+		struct overlay *o = ov_find(w, stored);
+		bool queued = o && o->kind == OV_FILE && !strcmp(o->local, local) && w->ncmds &&
+			      w->cmds[w->ncmds - 1].op == WIMLIB_UPDATE_OP_ADD &&
+			      !strcmp(w->cmds[w->ncmds - 1].local, local);
+		enum wg_err ret = queued ? WG_OK : queue_add(t, stored, local, NULL);
+		if (!ret && !w->hive_stored[k])
+			w->hive_stored[k] = xstrdup(stored);
+		free(local);
+		free(stored);
+		if (ret)
+			return ret;
+	}
+	return WG_OK;
+}
+
+static void wim_close(struct target *t)
+{
+	struct wim_target *w = priv(t);
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nov; i++) {
+		free(w->ov[i].path);
+		free(w->ov[i].local);
+	}
+	free(w->ov);
+	for (size_t i = 0; i < w->ncmds; i++) {
+		free(w->cmds[i].local);
+		free(w->cmds[i].wim_path);
+	}
+	free(w->cmds);
+	if (w->hive_fd >= 0)
+		close(w->hive_fd);
+	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++)
+		free(w->hive_stored[k]);
+	free(w->hive_dir);
+	free(w->hive_display);
+	free(w->config);
+	free(w->dir);
+	free(w);
+	t->priv = NULL;
+}
+
+static const struct target_ops wim_ops = {
+	.lookup = wim_lookup,
+	.hash = wim_hash,
+	.read = wim_read,
+	.copy_out = wim_copy_out,
+	.hive_folder = wim_hive_folder,
+	.check_writable = wim_check_writable,
+	.write_file = wim_write_file,
+	.write_buf = wim_write_buf,
+	.remove = wim_remove,
+	.rmdir_if_empty = wim_rmdir,
+	.hives_committed = wim_hives_committed,
+	.close = wim_close,
+};
+
+/* ---- the session ----------------------------------------------------------------------- */
+
+static const char *dir_of(const char *path, char **owned)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ".";
+	if (slash == path)
+		return "/";
+	*owned = xstrndup(path, (size_t)(slash - path));
+	return *owned;
+}
+
+static enum wg_err check_wim_writable(struct wim_session *s)
+{
+	struct wimlib_wim_info info;
+	struct stat st;
+	wimlib_get_wim_info(s->wim, &info);
+	if (s->output) {
+		char *owned = NULL;
+		const char *dir = dir_of(s->output, &owned);
+		enum wg_err ret = WG_OK;
+		if (stat(s->output, &st) == 0 && S_ISDIR(st.st_mode)) {
+			wg_error("'%s' is a folder; -o names the WIM file to write", s->output);
+			ret = WG_ERR_USAGE;
+		} else if (access(dir, W_OK) < 0) {
+			wg_error("cannot write a WIM in '%s': %s", dir, strerror(errno));
+			ret = errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_READ_ONLY;
+		} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			wg_error("cannot write a WIM in '%s': not a folder", dir);
+			ret = WG_ERR_NOT_FOUND;
+		}
+		free(owned);
+		return ret;
+	}
+	if (info.total_parts > 1) {
+		wg_error("'%s' is a split WIM and cannot be updated in place; write a new WIM with -o NEW.wim",
+			 s->path);
+		return WG_ERR_READ_ONLY;
+	}
+	if (stat(s->path, &st) < 0) {
+		wg_error("cannot read '%s': %s", s->path, strerror(errno));
+		return WG_ERR_IO;
+	}
+	if (!(st.st_mode & 0222)) {
+		wg_error("'%s' is read-only (mode %04o); make it writable or write a new WIM with -o",
+			 s->path, (unsigned)(st.st_mode & 07777));
+		return WG_ERR_READ_ONLY;
+	}
+	int fd = open(s->path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		wg_error("cannot write '%s': %s", s->path, strerror(errno));
+		return errno == ENOSPC ? WG_ERR_NO_SPACE : WG_ERR_READ_ONLY;
+	}
+	close(fd);
+	if (info.is_readonly) {
+		wg_error("'%s' is marked read-only in its header; write a new WIM with -o", s->path);
+		return WG_ERR_READ_ONLY;
+	}
+	return WG_OK;
+}
+
+enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out)
+{
+	struct stat st;
+	enum wg_err ret;
+	if (stat(wim, &st) < 0) {
+		wg_error("cannot open '%s': %s", wim, strerror(errno));
+		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		wg_error("'%s' is not a WIM file%s", wim,
+			 S_ISDIR(st.st_mode) ? "; give an image folder with -d" : "");
+		return WG_ERR_NOT_WIM;
+	}
+	struct wim_session *s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(wim);
+	s->output = output ? xstrdup(output) : NULL;
+	ret = source_open(wim, &s->src);
+	if (ret)
+		goto fail;
+	s->wim = source_wim(s->src);
+	s->image_count = source_image_count(s->src);
+	struct wimlib_wim_info info;
+	wimlib_get_wim_info(s->wim, &info);
+	s->had_integrity = info.has_integrity_table;
+	ret = check_wim_writable(s);
+	if (ret)
+		goto fail;
+	const char *tmp = getenv("TMPDIR");
+	s->tmpdir = xasprintf("%s/wimgraft-wim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(s->tmpdir)) {
+		wg_error("cannot create a temporary folder '%s': %s", s->tmpdir, strerror(errno));
+		free(s->tmpdir);
+		s->tmpdir = NULL;
+		ret = WG_ERR_IO;
+		goto fail;
+	}
+	s->images = xcalloc((size_t)s->image_count + 1, sizeof(*s->images));
+	*out = s;
+	return WG_OK;
+fail:
+	wim_session_close(s);
+	return ret;
+}
+
+static enum wg_err make_target(struct wim_session *s, int index, struct target **out)
+{
+	struct target *t = xcalloc(1, sizeof(*t));
+	struct wim_target *w = xcalloc(1, sizeof(*w));
+	struct resolved r;
+	enum wg_err ret;
+	const char *name = wimlib_get_image_name(s->wim, index);
+
+	w->s = s;
+	w->index = index;
+	w->hive_fd = -1;
+	t->ops = &wim_ops;
+	t->priv = w;
+	t->display = name && *name ? xasprintf("'%s' image %d (%s)", s->path, index, name)
+				   : xasprintf("'%s' image %d", s->path, index);
+	ret = resolve(t, TARGET_CONFIG_DIR "/SYSTEM", &r);
+	if (!ret && (r.found < r.parts.n || r.is_dir)) {
+		wg_error("%s does not hold a Windows image: no file %s/SYSTEM", t->display,
+			 TARGET_CONFIG_DIR);
+		ret = WG_ERR_NOT_IMAGE_DIR;
+	}
+	if (!ret) {
+		char *slash = strrchr(r.stored.buf, '/');
+		w->config = xstrndup(r.stored.buf, (size_t)(slash - r.stored.buf));
+		w->dir = xasprintf("%s/%d", s->tmpdir, index);
+		char *staged = xasprintf("%s/staged", w->dir);
+		if (mkdir(w->dir, 0700) < 0 || mkdir(staged, 0700) < 0) {
+			wg_error("cannot create '%s': %s", staged, strerror(errno));
+			ret = WG_ERR_IO;
+		}
+		free(staged);
+	}
+	resolved_release(&r);
+	if (ret) {
+		target_close(t);
+		return ret;
+	}
+	*out = t;
+	return WG_OK;
+}
+
+enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct target ***targets,
+				size_t *n)
+{
+	int first, last;
+	enum wg_err ret;
+	if (!spec) {
+		if (s->image_count > 1) {
+			wg_error("'%s' holds %d images; choose one with -t INDEX, -t NAME or -t all",
+				 s->path, s->image_count);
+			return WG_ERR_USAGE;
+		}
+		first = last = 1;
+	} else if (!strcmp(spec, "all")) {
+		first = 1;
+		last = s->image_count;
+	} else {
+		ret = source_find_image(s->src, spec, &first);
+		if (ret)
+			return ret;
+		last = first;
+	}
+	for (int i = first; i <= last; i++) {
+		if (s->images[i])
+			continue;
+		ret = make_target(s, i, &s->images[i]);
+		if (ret)
+			return ret;
+	}
+	free(s->list);
+	s->list = xcalloc((size_t)(last - first + 1), sizeof(*s->list));
+	for (int i = first; i <= last; i++)
+		s->list[i - first] = s->images[i];
+	*targets = s->list;
+	*n = (size_t)(last - first + 1);
+	return WG_OK;
+}
+
+enum wg_err wim_target_info(struct target *t, struct image_info *info)
+{
+	if (t->ops != &wim_ops) {
+		wg_error("internal error: %s is not an image of a WIM", t->display);
+		return WG_ERR_INTERNAL;
+	}
+	struct wim_target *w = priv(t);
+	return source_image_info(w->s->src, w->index, info);
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+struct progress {
+	const char *name;
+	int last;
+};
+
+static enum wimlib_progress_status on_progress(enum wimlib_progress_msg msg,
+					       union wimlib_progress_info *info, void *arg)
+{
+	struct progress *p = arg;
+	if (msg == WIMLIB_PROGRESS_MSG_WRITE_STREAMS && info->write_streams.total_bytes) {
+		int pct = (int)(info->write_streams.completed_bytes * 100 /
+				info->write_streams.total_bytes);
+		if (pct != p->last) {
+			fprintf(stderr, "\rwriting '%s': %3d%%", p->name, pct);
+			fflush(stderr);
+			p->last = pct;
+		}
+	}
+	return WIMLIB_PROGRESS_STATUS_CONTINUE;
+}
+
+static enum wg_err update_image(struct wim_session *s, struct wim_target *w)
+{
+	struct wimlib_update_command *cmds = xcalloc(w->ncmds, sizeof(*cmds));
+	for (size_t i = 0; i < w->ncmds; i++) {
+		const struct wim_cmd *c = &w->cmds[i];
+		cmds[i].op = c->op;
+		if (c->op == WIMLIB_UPDATE_OP_ADD) {
+			cmds[i].add.fs_source_path = c->local;
+			cmds[i].add.wim_target_path = c->wim_path;
+			cmds[i].add.add_flags = c->flags;
+		} else {
+			cmds[i].delete_.wim_path = c->wim_path;
+			cmds[i].delete_.delete_flags = c->flags;
+		}
+	}
+	errno = 0;
+	int wret = wimlib_update_image(s->wim, w->index, cmds, w->ncmds, 0);
+	free(cmds);
+	if (wret) {
+		wg_error("cannot update image %d of '%s': %s", w->index, s->path,
+			 source_wimlib_error(wret));
+		return wret == WIMLIB_ERR_NOMEM ? WG_ERR_NOMEM : WG_ERR_WIM;
+	}
+	return WG_OK;
+}
+
+static enum wg_err write_error(const char *path, int wret, int saved_errno)
+{
+	if (saved_errno == ENOSPC) {
+		wg_error("cannot write '%s': %s", path, strerror(saved_errno));
+		return WG_ERR_NO_SPACE;
+	}
+	if (saved_errno && (wret == WIMLIB_ERR_WRITE || wret == WIMLIB_ERR_OPEN)) {
+		wg_error("cannot write '%s': %s (%s)", path, source_wimlib_error(wret),
+			 strerror(saved_errno));
+		return wg_err_from_errno(saved_errno);
+	}
+	wg_error("cannot write '%s': %s", path, source_wimlib_error(wret));
+	return wret == WIMLIB_ERR_NOMEM ? WG_ERR_NOMEM : WG_ERR_WIM;
+}
+
+static void sync_dir_of(const char *path)
+{
+	char *owned = NULL;
+	int fd = open(dir_of(path, &owned), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(owned);
+}
+
+/* -o: a new WIM under a temporary name beside the output, renamed over it once complete. */
+static enum wg_err write_new(struct wim_session *s, int flags)
+{
+	char *tmp = xasprintf("%s.tmpXXXXXX", s->output);
+	enum wg_err ret = WG_OK;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		wg_error("cannot create '%s': %s", tmp, strerror(errno));
+		ret = wg_err_from_errno(errno);
+		goto out;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	close(fd);
+	errno = 0;
+	int wret = wimlib_write(s->wim, tmp, WIMLIB_ALL_IMAGES, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
+	if (wret) {
+		ret = write_error(s->output, wret, errno);
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, s->output) < 0) {
+		wg_error("cannot rename '%s' to '%s': %s", tmp, s->output, strerror(errno));
+		ret = wg_err_from_errno(errno);
+		unlink(tmp);
+		goto out;
+	}
+	sync_dir_of(s->output);
+out:
+	free(tmp);
+	return ret;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
+{
+	enum wg_err ret;
+	bool any = false;
+	for (int i = 1; i <= s->image_count; i++) {
+		struct target *t = s->images[i];
+		if (!t || !priv(t)->ncmds)
+			continue;
+		any = true;
+		ret = update_image(s, priv(t));
+		if (ret)
+			return ret;
+	}
+	/* Nothing queued: the WIM is not written at all (-o still gets its copy). */
+	if (!any && (!s->output || same_file(s->output, s->path)))
+		return WG_OK;
+	ret = check_wim_writable(s);
+	if (ret)
+		return ret;
+
+	struct progress p = { s->output ? s->output : s->path, -1 };
+	wimlib_register_progress_function(s->wim, show_progress ? on_progress : NULL, &p);
+	int flags = s->had_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
+	if (s->output) {
+		ret = write_new(s, flags);
+	} else {
+		errno = 0;
+		int wret = wimlib_overwrite(s->wim, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
+		ret = wret ? write_error(s->path, wret, errno) : WG_OK;
+	}
+	if (p.last >= 0)
+		fputc('\n', stderr);
+	wimlib_register_progress_function(s->wim, NULL, NULL);
+	for (int i = 1; i <= s->image_count; i++) {
+		struct target *t = s->images[i];
+		if (!t)
+			continue;
+		struct wim_target *w = priv(t);
+		for (size_t c = 0; c < w->ncmds; c++) {
+			free(w->cmds[c].local);
+			free(w->cmds[c].wim_path);
+		}
+		w->ncmds = 0;
+	}
+	return ret;
+}
+
+void wim_session_close(struct wim_session *s)
+{
+	if (!s)
+		return;
+	if (s->images)
+		for (int i = 1; i <= s->image_count; i++)
+			target_close(s->images[i]);
+	free(s->images);
+	free(s->list);
+	source_close(s->src);
+	if (s->tmpdir) {
+		source_remove_tree(s->tmpdir);
+		free(s->tmpdir);
+	}
+	free(s->path);
+	free(s->output);
+	free(s);
+}

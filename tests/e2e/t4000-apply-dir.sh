@@ -67,6 +67,24 @@ test_expect_success 'the default start value starts the driver at boot (not 3)' 
 	! grep -q "0x00000003" start && grep -q "DWORD" start
 '
 
+test_expect_success 'the first-boot command is one marked block of SetupComplete.cmd' '
+	S=img/Windows/Setup/Scripts/SetupComplete.cmd &&
+	test $(grep -c "netcfg.exe -v -l .*mslbfoprovider.inf -c s -i ms_lbfo" $S) = 1 &&
+	grep -q "^rem >>> wimgraft lbfo: begin" $S && grep -q "^rem <<< wimgraft lbfo: end" $S
+'
+
+test_expect_success 'an existing SetupComplete.cmd keeps its content, gets one block, and loses only it on remove' '
+	cp -a orig sc && mkdir -p sc/Windows/Setup/Scripts &&
+	printf "@echo off\r\nnet user demo /active:yes\r\n" >sc/Windows/Setup/Scripts/SetupComplete.cmd &&
+	cp sc/Windows/Setup/Scripts/SetupComplete.cmd sc.orig &&
+	wimgraft apply -s "$SRC" -i 4 -d sc >out 2>err &&
+	wimgraft apply -s "$SRC" -i 4 -d sc >out 2>err &&
+	test $(grep -c "ms_lbfo" sc/Windows/Setup/Scripts/SetupComplete.cmd) = 1 &&
+	grep -q "net user demo" sc/Windows/Setup/Scripts/SetupComplete.cmd &&
+	wimgraft remove -d sc >out 2>err &&
+	cmp sc.orig sc/Windows/Setup/Scripts/SetupComplete.cmd
+'
+
 test_expect_success 'verify exits 0, with and without the source' '
 	wimgraft verify -d img >out &&
 	wimgraft verify -d img -s "$SRC" -i 4 >out
@@ -105,6 +123,7 @@ test_expect_success 'remove restores every touched value and deletes the added f
 	test ! -e img/Windows/System32/drivers/MsLbfoProvider.sys &&
 	test ! -e img/Windows/INF/mslbfoprovider.inf &&
 	test ! -e img/Windows/System32/DriverStore/FileRepository/mslbfoprovider.inf_amd64_9afb7ecb68781bac &&
+	test ! -e img/Windows/Setup/Scripts/SetupComplete.cmd &&
 	for k in /ControlSet001/Services /ControlSet001/Control/Network /Select; do
 		reg_dump orig/Windows/System32/config/SYSTEM "$k" | cut -d, -f1-3 >a &&
 		reg_dump img/Windows/System32/config/SYSTEM "$k" | cut -d, -f1-3 >b &&

@@ -92,7 +92,7 @@ static void fail(struct loader *ld, unsigned line, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	sb_addf(&sb, "'%s' line %u: %s", ld->name, line, msg ? msg : "error");
-	wg_error("%s", sb.buf);
+	mxml_report("%s", sb.buf);
 	free(msg);
 	sb_release(&sb);
 	if (ld->err == WG_OK)
@@ -951,7 +951,7 @@ static void load_imports(struct loader *ld)
 			continue;
 		enum wg_err e = regfile_load(im->path, &m->import_ops);
 		if (e != WG_OK) {
-			wg_error("'%s' line %u: cannot import '%s'", ld->name, im->line, im->file);
+			mxml_report("'%s' line %u: cannot import '%s'", ld->name, im->line, im->file);
 			if (ld->err == WG_OK)
 				ld->err = e == WG_ERR_NOMEM ? e : WG_ERR_MANIFEST;
 		}
@@ -1025,6 +1025,19 @@ static void build_model(struct loader *ld, xmlDoc *doc, const struct strvec *par
 		load_first_boot(ld, n);
 	if (ld->err == WG_OK)
 		load_imports(ld);
+}
+
+enum wg_err manifest_parse_buffer_msg(const char *buf, size_t len, const char *name,
+				      const struct strvec *params, struct manifest **out, char **errmsg)
+{
+	struct strbuf sink = STRBUF_INIT;
+	mxml_set_sink(&sink);
+	enum wg_err ret = manifest_parse_buffer(buf, len, name, NULL, params, out);
+	mxml_set_sink(NULL);
+	if (errmsg)
+		*errmsg = sink.len ? sb_detach(&sink) : NULL;
+	sb_release(&sink);
+	return ret;
 }
 
 enum wg_err manifest_parse_buffer(const char *buf, size_t len, const char *name, const char *dir,

@@ -141,6 +141,13 @@ enum wg_err manifest_load(const char *name_or_path, const struct strvec *params,
 enum wg_err manifest_parse_buffer(const char *buf, size_t len, const char *name, const char *dir,
 				  const struct strvec *params, struct manifest **out);
 
+/*
+ * The same without printing: the messages (one per line) are handed back in
+ * *errmsg (to be freed; NULL when there are none). .reg imports are not read.
+ */
+enum wg_err manifest_parse_buffer_msg(const char *buf, size_t len, const char *name,
+				      const struct strvec *params, struct manifest **out, char **errmsg);
+
 void manifest_free(struct manifest *m);
 
 const struct manifest_param *manifest_param(const struct manifest *m, const char *name);

@@ -4,7 +4,9 @@
  */
 #include "manifest_xml.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +34,43 @@ struct collected {
 };
 
 static xmlSchemaPtr schema_cache;
+static struct strbuf *report_sink;
+
+void mxml_set_sink(struct strbuf *sink)
+{
+	report_sink = sink;
+}
+
+void mxml_report(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	/* one line, whatever the manifest's text held */
+	struct strbuf line = STRBUF_INIT;
+	sb_addstr(&line, "");
+	for (const char *c = msg ? msg : "error"; *c; c++) {
+		if (*c == '\n')
+			sb_addstr(&line, "\\n");
+		else if (*c == '\r')
+			sb_addstr(&line, "\\r");
+		else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			sb_addch(&line, ' ');
+		else
+			sb_addch(&line, *c);
+	}
+	if (report_sink) {
+		sb_addstr(report_sink, line.buf);
+		sb_addch(report_sink, '\n');
+	} else {
+		wg_error("%s", line.buf);
+	}
+	sb_release(&line);
+	free(msg);
+}
 
 unsigned mxml_line(const xmlNode *node)
 {
@@ -260,11 +299,11 @@ static void on_schema_error(void *ctx, xmlErrorPtr err)
 	c->reported++;
 	if (c->reported > MAX_REPORTED) {
 		if (c->reported == MAX_REPORTED + 1)
-			wg_error("'%s': more errors not shown", c->name);
+			mxml_report("'%s': more errors not shown", c->name);
 		return;
 	}
 	char *m = mxml_rephrase(err->message);
-	wg_error("'%s' line %u: %s", c->name, line, m);
+	mxml_report("'%s' line %u: %s", c->name, line, m);
 	free(m);
 }
 
@@ -304,7 +343,7 @@ static xmlSchemaPtr load_schema(void)
 		return schema_cache;
 	char *path = manifest_find_shipped(MANIFEST_SCHEMA_FILE);
 	if (!path) {
-		wg_error("cannot find the manifest schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
+		mxml_report("cannot find the manifest schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
 			 "folder that holds it)", MANIFEST_SCHEMA_FILE);
 		return NULL;
 	}
@@ -318,7 +357,7 @@ static xmlSchemaPtr load_schema(void)
 	}
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (!schema_cache)
-		wg_error("cannot load the manifest schema '%s'%s%s", path,
+		mxml_report("cannot load the manifest schema '%s'%s%s", path,
 			 c.first_msg ? ": " : "", c.first_msg ? c.first_msg : "");
 	free(c.first_msg);
 	free(path);
@@ -339,7 +378,7 @@ static enum wg_err check_format(xmlDoc *doc, const char *name)
 	unsigned long v = strtoul((const char *)f, &end, 10);
 	enum wg_err ret = WG_OK;
 	if (*end == '\0' && end != (char *)f && v > MANIFEST_FORMAT) {
-		wg_error("'%s' line %u: manifest format %lu is newer than this wimgraft understands "
+		mxml_report("'%s' line %u: manifest format %lu is newer than this wimgraft understands "
 			 "(%d); upgrade wimgraft", name, mxml_line(root), v, MANIFEST_FORMAT);
 		ret = WG_ERR_MANIFEST;
 	}
@@ -356,7 +395,7 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 
 	xmlInitParser();
 	if (len > MANIFEST_MAX_SIZE || len > (size_t)INT32_MAX) {
-		wg_error("'%s': manifest is larger than %d bytes", name, MANIFEST_MAX_SIZE);
+		mxml_report("'%s': manifest is larger than %d bytes", name, MANIFEST_MAX_SIZE);
 		return WG_ERR_MANIFEST;
 	}
 	xmlSchemaPtr schema = load_schema();
@@ -369,7 +408,7 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 	xmlSetStructuredErrorFunc(&c, on_parse_error);
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
-		wg_error("'%s': out of memory", name);
+		mxml_report("'%s': out of memory", name);
 		ret = WG_ERR_NOMEM;
 		goto out_restore;
 	}
@@ -381,19 +420,19 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 				XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES |
 				XML_PARSE_NOWARNING);
 	if (c.doctype_line) {
-		wg_error("'%s' line %u: a DOCTYPE is not allowed in a manifest (entities and DTDs "
+		mxml_report("'%s' line %u: a DOCTYPE is not allowed in a manifest (entities and DTDs "
 			 "are not supported)", name, c.doctype_line);
 		goto out_free;
 	}
 	if (!doc || !ctxt->wellFormed || c.have_first) {
 		if (c.have_first)
-			wg_error("'%s' line %u: malformed XML: %s", name, c.first_line, c.first_msg);
+			mxml_report("'%s' line %u: malformed XML: %s", name, c.first_line, c.first_msg);
 		else
-			wg_error("'%s': malformed XML", name);
+			mxml_report("'%s': malformed XML", name);
 		goto out_free;
 	}
 	if (doc->intSubset || doc->extSubset) {
-		wg_error("'%s' line 1: a DOCTYPE is not allowed in a manifest", name);
+		mxml_report("'%s' line 1: a DOCTYPE is not allowed in a manifest", name);
 		goto out_free;
 	}
 	if ((ret = check_format(doc, name)) != WG_OK)
@@ -401,7 +440,7 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 
 	xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
 	if (!vctx) {
-		wg_error("'%s': out of memory", name);
+		mxml_report("'%s': out of memory", name);
 		ret = WG_ERR_NOMEM;
 		goto out_free;
 	}
@@ -410,7 +449,7 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 	xmlSchemaFreeValidCtxt(vctx);
 	if (v != 0) {
 		if (!c.reported)
-			wg_error("'%s': the manifest does not match the schema", name);
+			mxml_report("'%s': the manifest does not match the schema", name);
 		ret = WG_ERR_MANIFEST;
 		goto out_free;
 	}

@@ -52,8 +52,12 @@ enum subst_result subst_expand(const char *tmpl, subst_lookup_fn lookup, void *c
 		const char *end;
 		size_t n = parse_ref(s, &end);
 		if (!n) {
-			const char *close = strchr(s, '}');
-			*bad = close ? xstrndup(s, (size_t)(close - s) + 1) : xstrdup(s);
+			/* quote "${" and what follows, up to '}', a blank or 32 characters */
+			size_t k = 2;
+			while (s[k] && s[k] != '}' && s[k] != ' ' && s[k] != '\n' && s[k] != '\t' &&
+			       s[k] != '\r' && k < 34)
+				k++;
+			*bad = xstrndup(s, s[k] == '}' ? k + 1 : k);
 			sb_release(&sb);
 			return SUBST_SYNTAX;
 		}

@@ -523,6 +523,36 @@ static void test_rejections(void **state)
 	rejected(HEAD "<name>again</name>\n" TAIL, NULL, 4, "'name'");
 }
 
+/* Messages are one line each, even when they quote manifest text that spans lines. */
+static void test_messages_one_line(void **state)
+{
+	(void)state;
+	const char *text = HEAD "<registry><hive name=\"SYSTEM\"><key path=\"A\">\n"
+		"<value name=\"s\" type=\"REG_SZ\">${abc\ndef}</value>\n"
+		"<value name=\"t\" type=\"REG_SZ\">x</value>\n</key></hive></registry>" TAIL;
+	struct manifest *m = NULL;
+	char *msg = NULL;
+	assert_int_equal(manifest_parse_buffer_msg(text, strlen(text), "t.xml", NULL, &m, &msg),
+			 WG_ERR_MANIFEST);
+	assert_null(m);
+	assert_non_null(msg);
+	assert_string_equal(msg, "'t.xml' line 5: value data: '${abc' is not a valid reference; "
+			    "write ${NAME} (or $$ for a '$')\n");
+	free(msg);
+	/* several problems: one line each, every one naming the file */
+	text = HEAD "<files>\n<file source=\"/a\"/>\n<file source=\"b/../c\"/>\n</files>" TAIL;
+	assert_int_equal(manifest_parse_buffer_msg(text, strlen(text), "t.xml", NULL, &m, &msg),
+			 WG_ERR_MANIFEST);
+	assert_non_null(strstr(msg, "'t.xml' line 5: source path '/a' is absolute"));
+	assert_non_null(strstr(msg, "\n't.xml' line 6: source path 'b/../c' holds a '.' or '..'"));
+	free(msg);
+	/* nothing printed or handed back for a good manifest */
+	text = HEAD TAIL;
+	assert_int_equal(manifest_parse_buffer_msg(text, strlen(text), "t.xml", NULL, &m, &msg), WG_OK);
+	assert_null(msg);
+	manifest_free(m);
+}
+
 static void test_accepts(void **state)
 {
 	(void)state;
@@ -661,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_lbfo_matches_seed_reg),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_rejections),
+		cmocka_unit_test(test_messages_one_line),
 		cmocka_unit_test(test_accepts),
 		cmocka_unit_test(test_requirements),
 		cmocka_unit_test(test_load_by_name),

@@ -433,7 +433,8 @@ enum wg_err source_glob(struct wg_source *src, int index, const char *pattern,
 		source_files_free(level.v, level.n);
 		level = (struct file_list){ 0 };
 	}
-	qsort(level.v, level.n, sizeof(*level.v), cmp_files);
+	if (level.n)
+		qsort(level.v, level.n, sizeof(*level.v), cmp_files);
 	*out = level.v;
 	*n = level.n;
 	level.v = NULL;

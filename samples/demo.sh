@@ -19,9 +19,11 @@ run ./wimgraft info "$out/server2019.wim"
 run ./wimgraft check -s "$out/server2019.wim"
 run ./wimgraft apply -s "$out/server2019.wim" -d "$out/run/win10-folder"
 run ./wimgraft verify -d "$out/run/win10-folder"
-run ./wimgraft apply -s "$out/server2019.wim" -w "$out/win10.wim" -t all -o "$out/run/win10-lbfo.wim"
+run ./wimgraft apply -q -s "$out/server2019.wim" -w "$out/win10.wim" -t all -o "$out/run/win10-lbfo.wim"
 run ./wimgraft verify -w "$out/run/win10-lbfo.wim" -t all
-run wimlib-imagex verify "$out/run/win10-lbfo.wim"
+echo
+echo "\$ wimlib-imagex verify $out/run/win10-lbfo.wim"
+wimlib-imagex verify "$out/run/win10-lbfo.wim" 2>&1 | tr '\r' '\n' | grep -v '^Verifying' | grep .
 run ./wimgraft extract -s "$out/server2019.wim" -o "$out/run/payload"
 run ls "$out/run/payload"
 echo

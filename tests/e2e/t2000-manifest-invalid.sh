@@ -14,6 +14,12 @@ test_expect_success 'there are at least 20 bad manifests, each declaring its lin
 	test "$n" -ge 20
 '
 
+test_expect_success 'each bad manifest is described in the fixtures README' '
+	for f in "$BAD"/*.xml; do
+		grep -qF "| \`$(basename "$f")\` |" "$BAD/../README.md" || { echo "$f undescribed"; return 1; }
+	done
+'
+
 for f in "$BAD"/*.xml; do
 	name=$(basename "$f" .xml)
 	line=$(sed -n 's/^ *expect-line: \([0-9][0-9]*\).*/\1/p' "$f")

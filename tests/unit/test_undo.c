@@ -1,0 +1,92 @@
+/*
+ * test_undo.c - the undo record survives a write and a read unchanged, and a
+ * damaged or foreign record is refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "undo.h"
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct undo_record u, back;
+	undo_init(&u, "lbfo");
+	u.manifest_version = xstrdup("1.0");
+	u.applied_at = xstrdup("2026-11-25T12:00:00Z");
+	u.tool = xstrdup("wimgraft test");
+	u.source = json_object_new_object();
+	json_object_object_add(u.source, "image", json_object_new_int(4));
+	u.registry = json_object_new_array();
+	struct undo_file *f = undo_add_file(&u, "Windows/INF/mslbfoprovider.inf");
+	f->action = UNDO_ADDED;
+	f->size = 1063;
+	memset(f->sha1, 0xab, 20);
+	f = undo_add_file(&u, "Windows/System32/drivers/MsLbfoProvider.sys");
+	f->action = UNDO_REPLACED;
+	f->size = 5;
+	f->backup = undo_backup_path("lbfo", "Windows/System32/drivers/MsLbfoProvider.sys");
+	f->old_size = 7;
+	memset(f->old_sha1, 0x01, 20);
+	sv_push(&u.created_dirs, "Windows/System32/DriverStore/FileRepository/x");
+	u.firstboot_block = true;
+	u.firstboot_created = true;
+
+	char *text = undo_serialize(&u);
+	assert_int_equal(undo_parse("rec", text, strlen(text), &back), WG_OK);
+	assert_string_equal(back.feature, "lbfo");
+	assert_string_equal(back.manifest_version, "1.0");
+	assert_int_equal(back.nfiles, 2);
+	assert_int_equal(back.files[0].action, UNDO_ADDED);
+	assert_int_equal(back.files[0].size, 1063);
+	assert_memory_equal(back.files[0].sha1, u.files[0].sha1, 20);
+	assert_int_equal(back.files[1].action, UNDO_REPLACED);
+	assert_string_equal(back.files[1].backup,
+			    "Windows/Logs/wimgraft/backup/lbfo/Windows/System32/drivers/MsLbfoProvider.sys");
+	assert_int_equal(back.files[1].old_size, 7);
+	assert_memory_equal(back.files[1].old_sha1, u.files[1].old_sha1, 20);
+	assert_int_equal(back.created_dirs.n, 1);
+	assert_true(back.firstboot_block);
+	assert_true(back.firstboot_created);
+	assert_non_null(undo_find_file(&back, "windows/inf/MSLBFOPROVIDER.INF"));
+	char *again = undo_serialize(&back);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	undo_release(&u);
+	undo_release(&back);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"",
+		"not json",
+		"[1,2]",
+		"{\"format\": 2, \"feature\": \"lbfo\", \"files\": []}",
+		"{\"format\": 1, \"files\": []}",
+		"{\"format\": 1, \"feature\": \"lbfo\"}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [{\"path\": \"a\", \"action\": \"eaten\", \"size\": 1, \"sha1\": \"0000000000000000000000000000000000000000\"}]}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [{\"path\": \"a\", \"action\": \"added\", \"size\": 1, \"sha1\": \"00\"}]}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [{\"path\": \"a\", \"action\": \"replaced\", \"size\": 1, \"sha1\": \"0000000000000000000000000000000000000000\"}]}",
+	};
+	wg_opt_quiet = 1;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct undo_record u;
+		assert_int_equal(undo_parse("rec", bad[i], strlen(bad[i]), &u), WG_ERR_UNDO);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -182,13 +182,23 @@ json_object *graft_reg_plan_json(const struct graft_reg *r)
 	for (size_t i = 0; r->changes && i < CHANGES(r)->n; i++) {
 		const struct reg_change *c = &CHANGES(r)->v[i];
 		json_object *o = json_object_new_object();
-		sb_reset(&sb);
-		reg_change_describe(c, &sb);
 		json_object_object_add(o, "hive", json_object_new_string(c->hive));
 		json_object_object_add(o, "key", json_object_new_string(c->key));
 		if (c->name)
 			json_object_object_add(o, "name", json_object_new_string(c->name));
 		json_object_object_add(o, "state", json_object_new_string(state_of(c)));
+		if (c->kind == REG_CHANGE_SET_VALUE) {
+			sb_reset(&sb);
+			reg_value_describe(c->new_type, c->new_data, c->new_len, &sb);
+			json_object_object_add(o, "value", json_object_new_string(sb.buf));
+		}
+		if (c->name && c->old_present && !c->unchanged) {
+			sb_reset(&sb);
+			reg_value_describe(c->old_type, c->old_data, c->old_len, &sb);
+			json_object_object_add(o, "old_value", json_object_new_string(sb.buf));
+		}
+		sb_reset(&sb);
+		reg_change_describe(c, &sb);
 		json_object_object_add(o, "text", json_object_new_string(sb.buf));
 		json_object_array_add(a, o);
 	}

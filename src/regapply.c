@@ -593,6 +593,11 @@ static enum wg_err apply_op(struct hive_set *s, const struct reg_op *op, struct 
 	char *path = NULL;
 	struct where w = { op->origin, op->line };
 	enum wg_err err = reg_route(op->key, op->origin, op->line, &hive, &rest);
+	if (!err && op->origin && !hive_set_has(s, hive)) {
+		wg_error("'%s' line %u: the image has no %s hive ('%s/%s' not found)", op->origin,
+			 op->line, hive, s->display, hive);
+		return WG_ERR_NOT_FOUND;
+	}
 	if (!err)
 		err = hive_set_get(s, hive, &h);
 	if (!err)

@@ -75,6 +75,14 @@ static bool lang_ok(const struct manifest_param *p, const char *lang)
 	return manifest_pattern_match(p->pattern, lang) == 1;
 }
 
+static bool source_has_language(const struct image_info *info, const char *lang)
+{
+	for (size_t i = 0; i < info->languages.n; i++)
+		if (wg_streq_nocase(info->languages.v[i], lang))
+			return true;
+	return false;
+}
+
 static void set_params(const struct manifest *m, const struct image_info *source,
 		       const struct resolve_opts *opts, struct vars *v)
 {
@@ -84,6 +92,8 @@ static void set_params(const struct manifest *m, const struct image_info *source
 		if (p->from_language && !p->set) {
 			const char *t = opts && opts->target ? opts->target->default_language : NULL;
 			const char *s = source ? source->default_language : NULL;
+			if (t && source && source->languages.n && !source_has_language(source, t))
+				t = NULL;  /* the source has no files in the target's language */
 			if (lang_ok(p, t))
 				val = t;
 			else if (lang_ok(p, s))

@@ -46,13 +46,18 @@ struct resolution {
 	size_t nambiguous;
 	bool complete;              /* every required entry resolved; ops and commands are filled only then */
 	struct strvec values;       /* "NAME=VALUE" of every parameter and capture, as used */
-	struct reg_ops ops;         /* full HKEY_... paths; the manifest's own, then its .reg imports */
+	struct reg_ops ops;         /* full HKEY_... paths; the manifest's own, then its .reg imports
+				       (each op's origin points into the manifest: keep it alive) */
 	bool *op_optional;          /* parallel to ops.v: true when the op's hive is optional */
 	struct strvec commands;     /* first-boot commands after substitution */
 };
 
 struct resolve_opts {
-	/* The target image, when known: its language is preferred for from="language" parameters. */
+	/*
+	 * The target image, when known: its default language is preferred for
+	 * from="language" parameters, when the source image lists that language
+	 * (else the source image's default language is used).
+	 */
 	const struct image_info *target;
 };
 

@@ -676,6 +676,19 @@ static void test_resolve_fixture(void **state)
 	}
 	assert_true(version && size && pkg_key);
 	resolution_release(&r);
+
+	/* a target's language is used when the source has it, else the source's */
+	struct image_info target = { .default_language = "de-DE" };
+	struct resolve_opts ro = { &target };
+	assert_int_equal(resolve_image(m, src, 1, &ro, &r), WG_OK);
+	assert_string_equal(resolution_value(&r, "lang"), "ja-JP");
+	assert_true(r.complete);
+	resolution_release(&r);
+	target.default_language = "JA-jp";
+	assert_int_equal(resolve_image(m, src, 1, &ro, &r), WG_OK);
+	assert_string_equal(resolution_value(&r, "lang"), "JA-jp");
+	assert_true(r.complete);   /* look-ups ignore case */
+	resolution_release(&r);
 	source_close(src);
 	manifest_free(m);
 }

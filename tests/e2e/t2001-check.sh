@@ -133,6 +133,15 @@ test_expect_success 'ESD and split-WIM sources give the same result as the WIM' 
 	cmp wim.norm swm.norm
 '
 
+test_expect_success 'a payload folder written by extract resolves to the same files' '
+	wimgraft check -s "$S19" -i 4 --json >wim.json &&
+	wimgraft extract -s "$S19" -i 4 -o payload >/dev/null 2>&1 &&
+	wimgraft check -s payload --json >pl.json &&
+	jq -c "[.files[] | [.entry, .path, .size, .sha1, .status]]" wim.json >a &&
+	jq -c "[.files[] | [.entry, .path, .size, .sha1, .status]]" pl.json >b &&
+	cmp a b
+'
+
 test_expect_success 'a glob answered by two files is ambiguous: exit 1, both candidates listed' '
 	test_expect_code 1 wimgraft check -m "$GOOD/ambiguous.xml" -s "$S19" -i 4 >out 2>err &&
 	grep -q " ambiguous\$" out &&

@@ -3,6 +3,8 @@
  * of an image, all files and hives together or nothing, with --dry-run and --json.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -10,23 +12,10 @@
 #include "regapply.h"
 #include "regfile.h"
 #include "report.h"
-#include "target.h"
+#include "target_set.h"
 
 static enum wg_err check_usage(const struct wg_opts *opts)
 {
-	if (opts->wim) {
-		wg_error("reg-import: '-w WIM' is not supported yet; apply the image to a folder "
-			 "and use '-d DIR'");
-		return WG_ERR_USAGE;
-	}
-	if (opts->target_image || opts->output) {
-		wg_error("reg-import: '%s' goes with '-w WIM' only", opts->target_image ? "-t" : "-o");
-		return WG_ERR_USAGE;
-	}
-	if (!opts->image_dir) {
-		wg_error("reg-import: say which image to change with '-d DIR'");
-		return WG_ERR_USAGE;
-	}
 	if (!opts->args.n) {
 		wg_error("reg-import: name at least one .reg file");
 		return WG_ERR_USAGE;
@@ -63,58 +52,52 @@ static void print_changes(const struct reg_changes *changes)
 	fflush(stdout);
 }
 
-static json_object *target_json(const struct wg_opts *opts, const struct reg_changes *changes,
-				const struct strvec *written)
+static json_object *target_json(const struct wg_opts *opts, const struct target *t,
+				const struct reg_changes *changes, const struct strvec *written)
 {
-	json_object *t = json_object_new_object();
+	json_object *o = json_object_new_object();
 	json_object *files = json_object_new_array();
 	json_object *hives = json_object_new_array();
-	json_object_object_add(t, "image_dir", json_object_new_string(opts->image_dir));
+	json_object_object_add(o, "target", json_object_new_string(t->display));
+	if (opts->image_dir)
+		json_object_object_add(o, "image_dir", json_object_new_string(opts->image_dir));
 	for (size_t i = 0; i < opts->args.n; i++)
 		json_object_array_add(files, json_object_new_string(opts->args.v[i]));
-	json_object_object_add(t, "files", files);
+	json_object_object_add(o, "files", files);
 	for (size_t i = 0; i < written->n; i++)
 		json_object_array_add(hives, json_object_new_string(written->v[i]));
-	json_object_object_add(t, opts->dry_run ? "hives_to_write" : "hives_written", hives);
-	json_object_object_add(t, "changed", json_object_new_int64((int64_t)reg_changes_effective(changes)));
-	json_object_object_add(t, "unchanged",
+	json_object_object_add(o, opts->dry_run ? "hives_to_write" : "hives_written", hives);
+	json_object_object_add(o, "changed", json_object_new_int64((int64_t)reg_changes_effective(changes)));
+	json_object_object_add(o, "unchanged",
 			       json_object_new_int64((int64_t)(changes->n - reg_changes_effective(changes))));
-	json_object_object_add(t, "changes", reg_changes_to_json(changes));
-	return t;
+	json_object_object_add(o, "changes", reg_changes_to_json(changes));
+	return o;
 }
 
-enum wg_err cmd_reg_import(const struct wg_opts *opts)
+/* Apply the ops to one target's hives: in memory, then (unless --dry-run) commit them. */
+static enum wg_err import_into(const struct wg_opts *opts, struct target *t,
+			       const struct reg_ops *ops, json_object *report)
 {
-	struct reg_ops ops = { 0 };
 	struct reg_changes changes = { 0 };
 	struct strvec modified = STRVEC_INIT, written = STRVEC_INIT;
-	struct target *t = NULL;
 	struct hive_set *set = NULL;
 	int dirfd;
 	const char *display;
 
-	enum wg_err err = check_usage(opts);
-	if (!err)
-		err = load_all(opts, &ops);
-	if (!err)
-		err = target_open_dir(opts->image_dir, &t);
-	if (!err)
-		err = t->ops->hive_folder(t, &dirfd, &display);
+	enum wg_err err = t->ops->hive_folder(t, &dirfd, &display);
 	if (err)
 		goto out;
-
 	unsigned flags = (opts->dry_run ? HIVESET_DRY_RUN : 0) | (opts->force ? HIVESET_FORCE : 0);
 	set = hive_set_new(dirfd, display, flags);
-	err = regapply_ops(set, &ops, &changes);
+	err = regapply_ops(set, ops, &changes);
 	if (err) {
-		wg_info("nothing was changed in '%s'", opts->image_dir);
+		wg_info("nothing was changed in %s", t->display);
 		goto out;
 	}
 	hive_set_modified(set, &modified);
 	for (size_t i = 0; i < modified.n; i++)
 		sv_push(&written, modified.v[i]);   /* the set's names are borrowed */
 	free(modified.v);
-	modified.v = NULL;
 	if (!opts->dry_run && written.n) {
 		err = hive_set_commit(set);
 		if (!err)
@@ -122,23 +105,46 @@ enum wg_err cmd_reg_import(const struct wg_opts *opts)
 		if (err)
 			goto out;
 	}
-	if (!opts->json)
+	if (report)
+		json_object_array_add(report, target_json(opts, t, &changes, &written));
+	else
 		print_changes(&changes);
 	size_t n = reg_changes_effective(&changes);
-	wg_info("%s%zu change%s%s, %zu already in place%s", opts->dry_run ? "dry run: " : "", n,
-		n == 1 ? "" : "s", opts->dry_run ? " would be made" : " made",
-		changes.n - n, opts->dry_run ? "; nothing was written" : "");
+	wg_info("%s: %s%zu change%s%s, %zu already in place%s", t->display,
+		opts->dry_run ? "dry run: " : "", n, n == 1 ? "" : "s",
+		opts->dry_run ? " would be made" : " made", changes.n - n,
+		opts->dry_run ? "; nothing was written" : "");
 out:
-	if (opts->json && err != WG_ERR_USAGE) {
-		json_object *targets = json_object_new_array();
-		if (!err)
-			json_object_array_add(targets, target_json(opts, &changes, &written));
-		report_print("reg-import", opts, err, targets);
-	}
 	hive_set_free(set);
-	target_close(t);
 	reg_changes_free(&changes);
-	reg_ops_free(&ops);
 	sv_clear(&written);
+	return err;
+}
+
+enum wg_err cmd_reg_import(const struct wg_opts *opts)
+{
+	struct reg_ops ops = { 0 };
+	struct target_set ts;
+	json_object *targets = opts->json ? json_object_new_array() : NULL;
+
+	memset(&ts, 0, sizeof(ts));
+	enum wg_err err = check_usage(opts);
+	if (!err)
+		err = load_all(opts, &ops);
+	if (!err)
+		err = target_set_open(opts, true, &ts);
+	/* Every image is edited before the WIM is written once: all of them or none. */
+	for (size_t i = 0; !err && i < ts.n; i++)
+		err = import_into(opts, ts.v[i], &ops, targets);
+	if (!err)
+		err = target_set_commit(&ts, opts);
+	if (targets) {
+		if (err == WG_ERR_USAGE)
+			json_object_put(targets);
+		else
+			report_print("reg-import", opts, err, targets);
+	}
+	target_set_close(&ts);
+	reg_ops_free(&ops);
 	return err;
 }

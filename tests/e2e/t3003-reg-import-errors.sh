@@ -108,7 +108,7 @@ test_expect_success 'a value over 16344 bytes is refused; 16344 bytes are fine' 
 test_expect_success 'usage errors exit with 2' '
 	test_expect_code 2 wimgraft reg-import "$F/wgtest.reg" 2>err && grep -- "-d DIR" err &&
 	test_expect_code 2 wimgraft reg-import -d img 2>err && grep "at least one" err &&
-	test_expect_code 2 wimgraft reg-import -w x.wim "$F/wgtest.reg" 2>err && grep "not supported yet" err &&
+	test_expect_code 2 wimgraft reg-import -d img -w x.wim "$F/wgtest.reg" 2>err && grep "one target" err &&
 	test_expect_code 2 wimgraft reg-import -d img -t 1 "$F/wgtest.reg" 2>err &&
 	test_expect_code 2 wimgraft reg-import --bogus -d img "$F/wgtest.reg" 2>err
 '

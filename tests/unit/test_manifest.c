@@ -351,7 +351,11 @@ static void test_lbfo_matches_seed_reg(void **state)
 	struct manifest *m = accepted(text, p);
 	const char *seed = getenv("WG_SHARED");
 	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/fixtures/reg/Enable_Lbfo.reg", seed ? seed : "/work/shared");
+	/* as tests/lib.sh: $WG_SHARED, else the shared folder beside the checkout */
+	if (seed)
+		snprintf(path, sizeof(path), "%s/fixtures/reg/Enable_Lbfo.reg", seed);
+	else
+		snprintf(path, sizeof(path), "%s/../shared/fixtures/reg/Enable_Lbfo.reg", top);
 	if (access(path, R_OK) != 0) {
 		manifest_free(m);
 		free(text);

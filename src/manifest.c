@@ -65,6 +65,9 @@ char *manifest_find_shipped(const char *file)
 			*slash = '\0';
 			if ((p = existing(xasprintf("%s/manifests/%s", exe, file))))
 				return p;
+			/* installed under another prefix than it was built for: <prefix>/bin/.. */
+			if ((p = existing(xasprintf("%s/../share/wimgraft/manifests/%s", exe, file))))
+				return p;
 		}
 	}
 	return existing(xasprintf("%s/manifests/%s", WIMGRAFT_DATADIR, file));

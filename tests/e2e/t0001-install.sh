@@ -1,6 +1,6 @@
 #!/bin/sh
 # t0001-install.sh - 'make install' lays out the binary, the shipped manifests with their schema,
-# and a man page that renders.
+# and a man page that renders; the installed binary finds its manifests.
 . "$(dirname "$0")/../lib.sh"
 need_cmd make man
 
@@ -21,6 +21,10 @@ test_expect_success 'the man page renders and names every command' '
 
 test_expect_success 'the installed binary runs' '
 	root/usr/bin/wimgraft --version | grep -q "^wimgraft "
+'
+
+test_expect_success 'the installed binary finds its shipped manifest under any prefix' '
+	env -u WIMGRAFT_MANIFEST_DIR root/usr/bin/wimgraft check -s "$FIXTURES/server2019.wim" -i 4 >out 2>err
 '
 
 test_expect_success 'make uninstall removes what install laid out' '

@@ -39,19 +39,6 @@ static char *attr(xmlNode *n, const char *name)
 	return s;
 }
 
-static bool hex_to_sha1(const char *hex, uint8_t out[20])
-{
-	if (!hex || strlen(hex) != 40)
-		return false;
-	for (int i = 0; i < 20; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return false;
-		out[i] = (uint8_t)v;
-	}
-	return true;
-}
-
 static bool safe_rel(const char *p)
 {
 	if (!p || !*p || p[0] == '/' || p[0] == '\\')
@@ -104,7 +91,7 @@ static enum wg_err read_file_entry(struct payload *p, xmlNode *n, const char *xm
 	f.dest_path = attr(n, "path");
 	enum wg_err ret = WG_OK;
 	if (!f.dest_path || !safe_rel(f.dest_path) || !f.source_path || !safe_rel(f.source_path) ||
-	    !size || !hex_to_sha1(sha1, f.sha1)) {
+	    !size || !sha1_from_hex(sha1, f.sha1)) {
 		wg_error("'%s' line %ld: a <file> needs safe relative 'path' and 'source', "
 			 "'size' and a 40-digit 'sha1'", xml, xmlGetLineNo(n));
 		ret = WG_ERR_MANIFEST;

@@ -69,37 +69,6 @@ static void put_utf8(struct strbuf *sb, uint32_t c)
 	sb_add(sb, tmp, n);
 }
 
-/* Length of the valid UTF-8 sequence at s (0 when invalid). */
-static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c, min;
-	size_t n;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0) {
-		n = 2; c = s[0] & 0x1F; min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		n = 3; c = s[0] & 0x0F; min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		n = 4; c = s[0] & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Windows-1252 bytes 0x80-0x9F; the rest of the code page is Latin-1. */
 static const uint16_t cp1252_high[32] = {
 	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
@@ -151,7 +120,7 @@ static int decode_8bit(struct parser *p, const unsigned char *b, size_t len, boo
 	p->lineno = 1;
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		size_t n = utf8_seq(b + i, len - i, &c);
+		size_t n = utf8_decode(b + i, len - i, &c);
 		if (!n) {
 			if (!latin_fallback)
 				return fail(p, "invalid UTF-8 (save the file as UTF-8 or as UTF-16)");

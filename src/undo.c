@@ -130,18 +130,8 @@ static bool get_str(json_object *o, const char *key, char **out)
 static bool get_sha1(json_object *o, const char *key, uint8_t out[20])
 {
 	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return false;
-	const char *hex = json_object_get_string(v);
-	if (strlen(hex) != 40)
-		return false;
-	for (int i = 0; i < 20; i++) {
-		unsigned b;
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return false;
-		out[i] = (uint8_t)b;
-	}
-	return true;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) &&
+	       sha1_from_hex(json_object_get_string(v), out);
 }
 
 static bool get_u64(json_object *o, const char *key, uint64_t *out)

@@ -163,8 +163,7 @@ void sv_clear(struct strvec *sv)
 	sv->n = sv->alloc = 0;
 }
 
-/* Decode one UTF-8 sequence; returns bytes used or 0 when invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	if (s[0] < 0x80) {
 		*cp = s[0];
@@ -410,6 +409,28 @@ void sha1_to_hex(const uint8_t digest[20], char hex[41])
 		hex[2 * i + 1] = x[digest[i] & 15];
 	}
 	hex[40] = '\0';
+}
+
+bool sha1_from_hex(const char *hex, uint8_t digest[20])
+{
+	if (!hex || strlen(hex) != 40)
+		return false;
+	for (int i = 0; i < 40; i++) {
+		int c = (unsigned char)hex[i], v;
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v = c - 'A' + 10;
+		else
+			return false;
+		if (i % 2)
+			digest[i / 2] = (uint8_t)(digest[i / 2] | v);
+		else
+			digest[i / 2] = (uint8_t)(v << 4);
+	}
+	return true;
 }
 
 bool sha1_is_zero(const uint8_t digest[20])

@@ -54,6 +54,8 @@ void sv_clear(struct strvec *sv);
  * Returns NULL on invalid UTF-8.
  */
 unsigned char *utf8_to_utf16le(const char *s, size_t len, size_t *out_len);
+/* One UTF-8 sequence at s: its code point in *cp; the bytes it takes, 0 when invalid. */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* UTF-16LE -> UTF-8, stopping at the first NUL code unit. NULL on bad input. */
 char *utf16le_to_utf8(const unsigned char *p, size_t len);
 
@@ -71,6 +73,8 @@ void sha1_buffer(const void *data, size_t len, uint8_t digest[20]);
 enum wg_err sha1_file(const char *path, uint8_t digest[20]);
 enum wg_err sha1_fd(int fd, const char *name_for_errors, uint8_t digest[20]);
 void sha1_to_hex(const uint8_t digest[20], char hex[41]);
+/* 40 hex digits (either case) -> digest; false when s is not that. */
+bool sha1_from_hex(const char *hex, uint8_t digest[20]);
 bool sha1_is_zero(const uint8_t digest[20]);
 
 /* Map errno of a failed write to WG_ERR_NO_SPACE / WG_ERR_READ_ONLY / WG_ERR_IO. */

@@ -43,7 +43,7 @@ if [ -f "$wim" ] && [ "$(cat "$dir/client-$size.stamp" 2>/dev/null)" = "$stamp" 
 fi
 
 gen=$TOP/build/bench/mktree
-if [ ! -x "$gen" ] || [ tests/bench/mktree.c -nt "$gen" ]; then
+if [ ! -x "$gen" ] || [ -n "$(find tests/bench/mktree.c -newer "$gen")" ]; then
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$gen" tests/bench/mktree.c -lm
 fi
 

@@ -45,6 +45,10 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 : >"$log"
 : >"$results"
+# A copy, so that a rebuild during the run does not change or remove the binary measured.
+cp "$WG" "$work/wimgraft" || die "cannot copy '$WG'"
+WG_SHOWN=$WG
+WG=$work/wimgraft
 
 # ---- helpers ---------------------------------------------------------------------------
 
@@ -56,7 +60,7 @@ add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 run_cmd() {
 	echo "+ $*" >>"$log"
 	if [ -n "$TIME" ]; then
-		"$TIME" -f 'rss %M' -a -o "$rss_file" "$@" >>"$log" 2>&1
+		"$TIME" -f "rss %M wall %e $(basename "$1") ${2:-}" -a -o "$rss_file" "$@" >>"$log" 2>&1
 	else
 		"$@" >>"$log" 2>&1
 	fi
@@ -92,7 +96,7 @@ measure() {
 			break
 		fi
 		t1=$(now)
-		if [ $i = 1 ] && ! check_out "$(out_$key)"; then
+		if [ $i = 1 ] && ! check_out "$("out_$key")"; then
 			status=wrong note="the output lacks the payload"
 			say "$(label "$size") ($key): $note"
 			"clean_$key"
@@ -104,9 +108,15 @@ measure() {
 		"clean_$key"
 	done
 	med=$(echo "$times" | median)
+	min=$(echo "$times" | tr ' ' '\n' | grep . | sort -g | head -1)
+	# Where the time of a many-step variant goes: mean seconds per run of each kind of step.
+	awk -v runs="$(echo "$times" | wc -w)" '$1 == "rss" && $3 == "wall" && NF >= 5 {
+			k = $5 " " $6; if (!(k in t)) o[n++] = k; t[k] += $4 }
+		END { if (runs < 1) exit; for (i = 0; i < n; i++) printf "%s%s %.1f s", i ? ", " : "", o[i], t[o[i]] / runs }' \
+		"$rss_file" >"$work/steps-$size-$key"
 	peak=$(awk '$1 == "rss" && $2 > m { m = $2 } END { print m + 0 }' "$rss_file")
 	[ -n "$TIME" ] || peak=0
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$key" "${med:-0}" "$peak" "$status" "$note" >>"$results"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$key" "${med:-0}" "$peak" "$status" "${min:-0}" "$note" >>"$results"
 }
 
 # check_out WIM: every image of the written WIM holds the driver (not timed; first run only).
@@ -199,7 +209,7 @@ SERVER=$TOP/build/fixtures/server2019.wim
 [ -f "$SERVER" ] || die "'$SERVER' was not built"
 
 floor=$OUT/floor
-if [ ! -x "$floor" ] || [ tests/bench/floor.c -nt "$floor" ]; then
+if [ ! -x "$floor" ] || [ -n "$(find tests/bench/floor.c -newer "$floor")" ]; then
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$floor" tests/bench/floor.c -lwim ||
 		die "cannot build tests/bench/floor.c"
 fi
@@ -242,10 +252,12 @@ graft=wimgraft
 rm -rf "$work/probe"
 cp -a build/fixtures/win10-applied "$work/probe"
 if ! "$WG" apply -s "$SERVER" -i 4 -d "$work/probe" >"$work/probe.out" 2>&1; then
-	graft=cp
+	graft="cp"
 	say "wimgraft apply -d is not available ($(head -1 "$work/probe.out")): (b) grafts with cp"
 fi
 rm -rf "$work/probe"
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- run -------------------------------------------------------------------------------
 
@@ -269,7 +281,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1)
 echo
 echo "wimgraft benchmarks - $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $ram RAM; $(uname -sr); $($W --version | head -1)"
+echo "         load average at start: $load0 (other processes share the machine: compare min and median)"
 echo "         build/ on $(df -PT "$OUT" | awk 'NR == 2 { print $2 }'); warm page cache; median of $RUNS runs; peak RSS = max over runs and steps"
+echo "binary:  $WG_SHOWN ($("$WG" --version 2>/dev/null | head -1))"
 echo "source:  $SERVER image 4; payload $nfiles files, $payload_kib KiB (incl. the SYSTEM hive)"
 for size in $SIZES; do
 	info=$(infofile "$size")
@@ -277,7 +291,7 @@ for size in $SIZES; do
 done
 [ "$graft" = wimgraft ] || echo "note: (b) grafts with cp -R of the payload, since 'wimgraft apply -d' failed"
 echo
-printf '%-7s %-4s %-58s %9s %10s\n' size var variant "median s" "peak RSS"
+printf '%-7s %-4s %-58s %9s %7s %9s\n' size var variant "median s" "min s" "peak RSS"
 desc() {
 	case $1 in
 	a) echo "wimgraft apply -w -t all -o NEW.wim" ;;
@@ -292,17 +306,25 @@ tag() {
 	case $1 in a) echo "(a)" ;; ai) echo "(a')" ;; b) echo "(b)" ;; c) echo "(c)" ;;
 	c1) echo "(c1)" ;; c2) echo "(c2)" ;; esac
 }
-while IFS="$(printf '\t')" read -r size key med peak status note; do
+while IFS="$(printf '\t')" read -r size key med peak status min note; do
 	if [ "$status" = wrong ]; then
-		t=wrong m=wrong
+		t=wrong m=wrong mn=wrong
 	elif [ "$status" = ok ]; then
-		t=$med
+		t=$med mn=$(printf '%.2f' "$min")
 		if [ "$peak" -gt 0 ]; then m=$(awk -v k="$peak" 'BEGIN { printf "%.0f MB", k * 1024 / 1e6 }'); else m=-; fi
 	else
-		t=n/a m=n/a
+		t=n/a m=n/a mn=n/a
 	fi
-	printf '%-7s %-4s %-58s %9s %10s\n' "$(label "$size")" "$(tag "$key")" "$(desc "$key")" "$t" "$m"
+	printf '%-7s %-4s %-58s %9s %7s %9s\n' "$(label "$size")" "$(tag "$key")" "$(desc "$key")" "$t" "$mn" "$m"
 done <"$results"
+echo
+echo "where the time goes (mean per run):"
+for size in $SIZES; do
+	for key in b c; do
+		[ -s "$work/steps-$size-$key" ] &&
+			printf '  %-7s %-4s %s\n' "$(label "$size")" "$(tag "$key")" "$(cat "$work/steps-$size-$key")"
+	done
+done
 
 # get SIZE KEY FIELD(3 median, 4 peak): empty when the variant did not run.
 get() { awk -F '\t' -v s="$1" -v k="$2" -v f="$3" '$1 == s && $2 == k && $5 == "ok" { print $f }' "$results"; }
@@ -322,7 +344,7 @@ for size in $SIZES; do
 	l=$(label "$size")
 	r=$(ratio "$a" "$b") s=$(ratio "$b" "$a")
 	if [ "$size" = 4 ]; then v=$(verdict "$s" ">=" 50); else v="(the target is at 4 GiB)"; fi
-	printf '  %-7s a/b   = %-8s (a is %-8s faster than b)       target: b/a >= 50 at 4 GiB: %s\n' "$l" "${r:-n/a}" "${s:+${s}x}" "$v"
+	printf '  %-7s a/b   = %-8s (a is %-8s faster than b)       target: b/a >= 50 at 4 GiB: %s\n' "$l" "${r:-n/a}" "${s:+${s}x}${s:-n/a}" "$v"
 	r=$(ratio "$a" "$c2")
 	printf '  %-7s a/c2  = %-8s (-o NEW.wim vs wimlib_write)         target <= 1.5: %s\n' "$l" "${r:-n/a}" "$(verdict "$r" "<=" 1.5)"
 	r=$(ratio "$ai" "$c")

@@ -49,6 +49,10 @@ trap 'exit 130' INT TERM
 cp "$WG" "$work/wimgraft" || die "cannot copy '$WG'"
 WG_SHOWN=$WG
 WG=$work/wimgraft
+# The copy finds the shipped manifests where the original would.
+WIMGRAFT_MANIFEST_DIR=${WIMGRAFT_MANIFEST_DIR:-$(dirname "$WG_SHOWN")/manifests}
+[ -d "$WIMGRAFT_MANIFEST_DIR" ] || WIMGRAFT_MANIFEST_DIR=$TOP/manifests
+export WIMGRAFT_MANIFEST_DIR
 
 # ---- helpers ---------------------------------------------------------------------------
 
@@ -316,7 +320,12 @@ while IFS="$(printf '\t')" read -r size key med peak status min note; do
 		t=n/a m=n/a mn=n/a
 	fi
 	printf '%-7s %-4s %-58s %9s %7s %9s\n' "$(label "$size")" "$(tag "$key")" "$(desc "$key")" "$t" "$mn" "$m"
+	[ -z "$note" ] || printf '%-7s %-4s   %s\n' "" "" "$status: $note" >>"$work/notes"
 done <"$results"
+if [ -s "$work/notes" ]; then
+	echo "why not measured:"
+	cat "$work/notes"
+fi
 echo
 echo "where the time goes (mean per run):"
 for size in $SIZES; do
@@ -343,8 +352,10 @@ for size in $SIZES; do
 	c=$(get "$size" c 3) c1=$(get "$size" c1 3) c2=$(get "$size" c2 3)
 	l=$(label "$size")
 	r=$(ratio "$a" "$b") s=$(ratio "$b" "$a")
+	sx=${s:+${s}x}
+	sx=${sx:-n/a}
 	if [ "$size" = 4 ]; then v=$(verdict "$s" ">=" 50); else v="(the target is at 4 GiB)"; fi
-	printf '  %-7s a/b   = %-8s (a is %-8s faster than b)       target: b/a >= 50 at 4 GiB: %s\n' "$l" "${r:-n/a}" "${s:+${s}x}${s:-n/a}" "$v"
+	printf '  %-7s a/b   = %-8s (a is %-8s faster than b)       target: b/a >= 50 at 4 GiB: %s\n' "$l" "${r:-n/a}" "$sx" "$v"
 	r=$(ratio "$a" "$c2")
 	printf '  %-7s a/c2  = %-8s (-o NEW.wim vs wimlib_write)         target <= 1.5: %s\n' "$l" "${r:-n/a}" "$(verdict "$r" "<=" 1.5)"
 	r=$(ratio "$ai" "$c")

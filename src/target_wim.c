@@ -14,6 +14,7 @@
 
 #include <wimlib.h>
 
+#include "ntfsvol.h"
 #include "source.h"
 
 /* The hive files the registry engine may edit, by the names it opens them with. */
@@ -31,11 +32,37 @@ struct overlay {
 	char *local;               /* OV_FILE: the local file the ADD reads */
 };
 
+/*
+ * A queued change. With vol, an ADD of an NTFS volume image under a staging name, a
+ * RENAME of its vol_from onto wim_path and a DELETE of the rest: the file (and any
+ * folder it needs) arrives with its security descriptor, attributes and times.
+ */
 struct wim_cmd {
 	enum wimlib_update_op op;
 	char *local;               /* ADD: the file read when the WIM is written */
 	char *wim_path;            /* "/" + stored path */
 	int flags;
+	const char *vol;           /* borrowed from the session's volume list */
+	char *vol_from;            /* what of the volume is moved to wim_path */
+	char *sync;                /* a local file whose bytes go into the volume first */
+};
+
+/* An image file extracted into an NTFS volume image (shared by every target that adds it). */
+struct volume {
+	WIMStruct *wim;
+	int index;
+	char *stored;
+	char *vol;
+	bool own;                  /* a hive's: rewritten at commit, never shared */
+};
+
+/* A file copy_out gave to the engine: written back, it is taken from the image with its metadata. */
+struct copied {
+	char *local;
+	bool has_sd;
+	char *stored;
+	uint64_t size;
+	uint8_t sha1[20];
 };
 
 struct wim_session {
@@ -49,6 +76,15 @@ struct wim_session {
 	struct target **images;    /* one target per image, made when first asked for */
 	struct target **list;      /* what wim_session_targets returned last */
 	unsigned seq;              /* names of staged files */
+	bool plain;                /* no NTFS-3G route: added files get no metadata */
+	struct ntfsvol_pool *pool; /* made when first needed */
+	struct volume *vols;
+	size_t nvols;
+	unsigned stages;
+	WIMStruct *src_wim;        /* where payload files come from (wim_session_set_source) */
+	int src_index;
+	char *src_path;
+	char *empty;               /* an empty folder, for folders made plain */
 };
 
 struct wim_target {
@@ -64,6 +100,9 @@ struct wim_target {
 	int hive_fd;
 	char *hive_display;
 	char *hive_stored[ARRAY_SIZE(hive_names)];   /* stored paths of the hives the image has */
+	const char *hive_vol[ARRAY_SIZE(hive_names)]; /* and the volume each was extracted to */
+	struct copied *copies;
+	size_t ncopies;
 };
 
 static struct wim_target *priv(struct target *t)
@@ -156,6 +195,7 @@ static void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char
 {
 	w->cmds = xrealloc(w->cmds, (w->ncmds + 1) * sizeof(*w->cmds));
 	struct wim_cmd *c = &w->cmds[w->ncmds++];
+	memset(c, 0, sizeof(*c));
 	c->op = op;
 	c->local = local ? xstrdup(local) : NULL;
 	c->wim_path = xasprintf("/%s", stored);
@@ -168,6 +208,7 @@ static void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char
 struct image_entry {
 	char *stored;              /* without the leading '/' */
 	bool is_dir;
+	bool has_sd;               /* it has a security descriptor */
 	uint64_t size;
 	uint8_t sha1[20];
 };
@@ -180,6 +221,7 @@ static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
 		p++;
 	e->stored = xstrdup(p);
 	e->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+	e->has_sd = d->security_descriptor != NULL;
 	if (!e->is_dir) {
 		/* streams[0] is the unnamed data stream */
 		e->size = d->streams[0].resource.uncompressed_size;
@@ -188,13 +230,14 @@ static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
 	return 0;
 }
 
-/* Find stored (any case) in the image as it was opened: WG_ERR_NOT_FOUND when absent. */
-static enum wg_err image_entry(struct wim_target *w, const char *path, struct image_entry *e)
+/* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
+static enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
+			     struct image_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	char *p = xasprintf("/%s", path);
 	errno = 0;
-	int wret = wimlib_iterate_dir_tree(w->s->wim, w->index, p, 0, entry_cb, e);
+	int wret = wimlib_iterate_dir_tree(wim, index, p, 0, entry_cb, e);
 	free(p);
 	if (wret == WIMLIB_ERR_PATH_DOES_NOT_EXIST || (!wret && !e->stored)) {
 		free(e->stored);
@@ -204,9 +247,15 @@ static enum wg_err image_entry(struct wim_target *w, const char *path, struct im
 	if (wret) {
 		free(e->stored);
 		e->stored = NULL;
-		return source_wim_error(w->s->path, wret);
+		return source_wim_error(name, wret);
 	}
 	return WG_OK;
+}
+
+/* The same in the target image as it was opened. */
+static enum wg_err image_entry(struct wim_target *w, const char *path, struct image_entry *e)
+{
+	return wim_entry(w->s->wim, w->index, w->s->path, path, e);
 }
 
 /*
@@ -222,6 +271,7 @@ struct resolved {
 	struct strbuf stored;      /* of the found components only */
 	bool is_dir;
 	bool in_image;
+	bool has_sd;
 	char *local;
 	uint64_t size;
 	uint8_t sha1[20];
@@ -258,6 +308,7 @@ static enum wg_err resolve(struct target *t, const char *rel, struct resolved *r
 			sb_addstr(&r->stored, o->path);
 			r->is_dir = o->kind == OV_DIR;
 			r->in_image = false;
+			r->has_sd = false;
 			free(r->local);
 			r->local = o->local ? xstrdup(o->local) : NULL;
 			if (r->is_dir)
@@ -274,6 +325,7 @@ static enum wg_err resolve(struct target *t, const char *rel, struct resolved *r
 			free(e.stored);
 			r->is_dir = e.is_dir;
 			r->in_image = true;
+			r->has_sd = e.has_sd;
 			free(r->local);
 			r->local = NULL;
 			r->size = e.size;
@@ -395,6 +447,126 @@ static enum wg_err extract_to(struct wim_target *w, const struct resolved *r, co
 	return ret;
 }
 
+/* ---- NTFS volume images: the route that carries security descriptors and attributes ---- */
+
+/* The session's pool of volumes, or NULL when the route is off (mkntfs missing, or turned off). */
+static struct ntfsvol_pool *volume_pool(struct wim_session *s)
+{
+	if (s->plain)
+		return NULL;
+	if (!s->pool) {
+		char *dir = xasprintf("%s/volumes", s->tmpdir);
+		enum wg_err ret = WG_OK;
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			wg_error("cannot create '%s': %s", dir, strerror(errno));
+			ret = WG_ERR_IO;
+		} else {
+			ret = ntfsvol_pool_new(dir, &s->pool);
+		}
+		if (ret == WG_ERR_NOT_FOUND)
+			wg_warning("mkntfs (package ntfs-3g) is not installed: files added to '%s' get no "
+				   "security descriptor and the attributes of a plain file", s->path);
+		free(dir);
+		if (ret) {
+			s->plain = true;
+			return NULL;
+		}
+	}
+	return s->pool;
+}
+
+/*
+ * The volume holding stored (and its folders) of image index of wim, with their NTFS
+ * metadata: made once, shared by every target. NULL (with a warning) when it cannot be made.
+ */
+static const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
+			     const char *stored, uint64_t size, bool own)
+{
+	for (size_t i = 0; i < s->nvols && !own; i++)
+		if (!s->vols[i].own && s->vols[i].wim == wim && s->vols[i].index == index &&
+		    !strcmp(s->vols[i].stored, stored))
+			return s->vols[i].vol;
+	struct ntfsvol_pool *pool = volume_pool(s);
+	char *vol = NULL;
+	if (!pool || ntfsvol_new(pool, size, &vol))
+		return NULL;
+	char *path = xasprintf("/%s", stored);
+	const char *paths[] = { path };
+	errno = 0;
+	int wret = wimlib_extract_paths(wim, index, vol, paths, 1, WIMLIB_EXTRACT_FLAG_NTFS);
+	free(path);
+	if (wret) {
+		wg_warning("'%s' image %d: cannot extract '%s' into an NTFS volume image (%s); it is "
+			   "added without its security descriptor and attributes", name, index, stored,
+			   source_wimlib_error(wret));
+		unlink(vol);
+		free(vol);
+		return NULL;
+	}
+	s->vols = xrealloc(s->vols, (s->nvols + 1) * sizeof(*s->vols));
+	s->vols[s->nvols++] = (struct volume){ wim, index, xstrdup(stored), vol, own };
+	return vol;
+}
+
+/* Where a local file came from, when it is an unchanged copy of a file of some image. */
+struct origin {
+	WIMStruct *wim;
+	int index;
+	const char *name;          /* the WIM, for messages */
+	char *stored;
+	uint64_t size;
+};
+
+static bool same_content(const char *local, uint64_t size, const uint8_t sha1[20])
+{
+	struct stat st;
+	uint8_t got[20];
+	if (stat(local, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return false;
+	if (size == 0)
+		return sha1_is_zero(sha1);
+	return sha1_file(local, got) == WG_OK && !memcmp(got, sha1, 20);
+}
+
+/*
+ * Find the origin of local: a file this target's copy_out wrote, or a file of the session's
+ * source image whose path ends local's path (the engine stages the payload under its source
+ * paths), in both cases with the same content.
+ */
+static bool find_origin(struct wim_target *w, const char *local, struct origin *o)
+{
+	struct wim_session *s = w->s;
+	memset(o, 0, sizeof(*o));
+	for (size_t i = w->ncopies; i-- > 0;) {
+		const struct copied *c = &w->copies[i];
+		if (strcmp(c->local, local))
+			continue;
+		/* without a security descriptor a plain file is as faithful (NTFS would add one) */
+		if (!c->has_sd || !same_content(local, c->size, c->sha1))
+			return false;
+		*o = (struct origin){ s->wim, w->index, s->path, xstrdup(c->stored), c->size };
+		return true;
+	}
+	if (!s->src_wim)
+		return false;
+	for (const char *p = strchr(local, '/'); p; p = strchr(p + 1, '/')) {
+		struct image_entry e;
+		if (!p[1] || wim_entry(s->src_wim, s->src_index, s->src_path, p + 1, &e))
+			continue;
+		bool match = !e.is_dir && same_content(local, e.size, e.sha1);
+		if (match && !e.has_sd) {
+			free(e.stored);
+			return false;
+		}
+		if (match) {
+			*o = (struct origin){ s->src_wim, s->src_index, s->src_path, e.stored, e.size };
+			return true;
+		}
+		free(e.stored);
+	}
+	return false;
+}
+
 /* ---- the operations ------------------------------------------------------------------ */
 
 static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, bool *is_dir)
@@ -442,10 +614,21 @@ out:
 
 static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *local)
 {
+	struct wim_target *w = priv(t);
 	struct resolved r;
 	enum wg_err ret = find_file(t, rel, &r);
 	if (!ret)
-		ret = r.in_image ? extract_to(priv(t), &r, local) : copy_local(r.local, local);
+		ret = r.in_image ? extract_to(w, &r, local) : copy_local(r.local, local);
+	if (!ret && r.in_image) {
+		/* written back later (a backup, a restore), it keeps this file's metadata */
+		w->copies = xrealloc(w->copies, (w->ncopies + 1) * sizeof(*w->copies));
+		struct copied *c = &w->copies[w->ncopies++];
+		c->local = xstrdup(local);
+		c->has_sd = r.has_sd;
+		c->stored = xstrdup(r.stored.buf);
+		c->size = r.size;
+		memcpy(c->sha1, r.sha1, 20);
+	}
 	resolved_release(&r);
 	return ret;
 }
@@ -514,7 +697,21 @@ static enum wg_err make_hive_folder(struct target *t)
 		if (r.found == r.parts.n && !r.is_dir) {
 			w->hive_stored[i] = xstrdup(r.stored.buf);
 			char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
-			if (r.in_image) {
+			const char *vol = r.in_image && r.has_sd ?
+				volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
+				NULL;
+			if (vol) {
+				/* the volume keeps the hive's own metadata for when it goes back */
+				char *vpath = xasprintf("/%s", r.stored.buf);
+				ret = ntfsvol_read_file(vol, vpath, dest);
+				free(vpath);
+				if (!ret && !same_content(dest, r.size, r.sha1)) {
+					wg_error("'%s' of %s read back from its NTFS volume image differs "
+						 "from the image's", r.stored.buf, t->display);
+					ret = WG_ERR_HASH;
+				}
+				w->hive_vol[i] = vol;
+			} else if (r.in_image) {
 				files[n].path = xstrdup(r.stored.buf);
 				files[n].size = r.size;
 				memcpy(files[n].sha1, r.sha1, 20);
@@ -560,6 +757,7 @@ fail:
 	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
 		free(w->hive_stored[k]);
 		w->hive_stored[k] = NULL;
+		w->hive_vol[k] = NULL;
 	}
 out:
 	for (size_t i = 0; i < n; i++)
@@ -623,12 +821,56 @@ out:
 }
 
 /* Queue an ADD of local (kept until the WIM is written) at rel, listing the folders it makes. */
+/* path cut after its k-th component */
+static char *first_components(const char *path, size_t k)
+{
+	const char *p = path;
+	for (size_t i = 0; i < k && p; i++) {
+		p = strchr(p, '/');
+		if (p && i + 1 < k)
+			p++;
+	}
+	return p ? xstrndup(path, (size_t)(p - path)) : xstrdup(path);
+}
+
+/* An empty local folder: ADDed, it makes a folder (and its parents) in the image. */
+static enum wg_err empty_dir(struct wim_session *s, const char **path)
+{
+	char *dir = xasprintf("%s/empty", s->tmpdir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		wg_error("cannot create '%s': %s", dir, strerror(errno));
+		free(dir);
+		return WG_ERR_IO;
+	}
+	free(s->empty);
+	s->empty = dir;
+	*path = dir;
+	return WG_OK;
+}
+
+/* Queue the NTFS route: the volume's from (a file or the folder holding it) moved onto top. */
+static void queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
+			 const char *sync)
+{
+	queue_cmd(w, WIMLIB_UPDATE_OP_ADD, NULL, top, 0);
+	struct wim_cmd *c = &w->cmds[w->ncmds - 1];
+	c->vol = vol;
+	c->vol_from = xstrdup(from);
+	c->sync = sync ? xstrdup(sync) : NULL;
+}
+
+/*
+ * Queue local to be written at rel, listing the folders that will be made. With an origin,
+ * the file comes from its NTFS volume image instead, with its metadata, and so do the
+ * folders made for it, when the origin's path ends with the same folder names.
+ */
 static enum wg_err queue_add(struct target *t, const char *rel, const char *local,
-			     struct strvec *created)
+			     struct strvec *created, const struct origin *o)
 {
 	struct wim_target *w = priv(t);
 	struct resolved r;
-	char *stored = NULL;
+	char *stored = NULL, *from = NULL, *top = NULL;
+	const char *vol = NULL, *plain_dir = NULL;
 	enum wg_err ret = wim_check_writable(t, rel);
 	if (ret)
 		return ret;
@@ -636,6 +878,37 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 	if (ret)
 		goto out;
 	stored = full_stored(&r);
+	if (o)
+		vol = volume_of(w->s, o->wim, o->index, o->name, o->stored, o->size, false);
+	if (vol) {
+		/*
+		 * The missing part of the path is taken from the volume as far as the origin's
+		 * folders have the same names; folders above that are made plain, then the rest
+		 * is moved into them (at least the file itself).
+		 */
+		size_t n = r.parts.n, missing = r.found == n ? 1 : n - r.found, keep;
+		struct strvec sp = STRVEC_INIT;
+		split_rel(t, o->stored, &sp);
+		for (keep = missing < sp.n ? missing : sp.n; keep > 1; keep--) {
+			bool same = true;
+			for (size_t j = 1; same && j < keep; j++)
+				same = !strcmp(sp.v[sp.n - keep + j], r.parts.v[n - keep + j]);
+			if (same)
+				break;
+		}
+		from = first_components(o->stored, sp.n - keep + 1);
+		top = first_components(stored, n - keep + 1);
+		sv_clear(&sp);
+		if (keep < missing) {
+			char *folder = first_components(stored, n - keep);
+			ret = empty_dir(w->s, &plain_dir);
+			if (!ret)
+				queue_cmd(w, WIMLIB_UPDATE_OP_ADD, plain_dir, folder, 0);
+			free(folder);
+			if (ret)
+				goto out;
+		}
+	}
 	/* Every missing folder on the way: wimlib's ADD makes them. */
 	struct strbuf dir = STRBUF_INIT;
 	sb_addstr(&dir, r.stored.buf ? r.stored.buf : "");
@@ -669,9 +942,14 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 			goto out;
 	}
 	ov_set(w, stored, OV_FILE, local);
-	queue_cmd(w, WIMLIB_UPDATE_OP_ADD, local, stored, 0);
+	if (vol)
+		queue_volume(w, vol, from, top, NULL);
+	else
+		queue_cmd(w, WIMLIB_UPDATE_OP_ADD, local, stored, 0);
 out:
 	free(stored);
+	free(from);
+	free(top);
 	resolved_release(&r);
 	return ret;
 }
@@ -681,15 +959,18 @@ static enum wg_err wim_write_file(struct target *t, const char *rel, const char 
 {
 	/* ADD reads its file only when the WIM is written: keep a copy of our own. */
 	struct wim_target *w = priv(t);
+	struct origin o;
+	bool known = find_origin(w, local, &o);
 	char *staged = new_staged_name(w);
 	enum wg_err ret = WG_OK;
 	if (link(local, staged) < 0)
 		ret = copy_local(local, staged);
 	if (!ret)
-		ret = queue_add(t, rel, staged, created);
+		ret = queue_add(t, rel, staged, created, known ? &o : NULL);
 	if (ret)
 		unlink(staged);
 	free(staged);
+	free(o.stored);
 	return ret;
 }
 
@@ -723,7 +1004,7 @@ static enum wg_err wim_write_buf(struct target *t, const char *rel, const void *
 		ret = wg_err_from_errno(errno);
 	}
 	if (!ret)
-		ret = queue_add(t, rel, staged, created);
+		ret = queue_add(t, rel, staged, created, NULL);
 	if (ret)
 		unlink(staged);
 out:
@@ -848,10 +1129,24 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 						 : xasprintf("%s/%s", w->config, hive_names[k]);
 		/* One ADD per hive is enough: it reads the folder's file when the WIM is written. */
 		struct overlay *o = ov_find(w, stored);
-		bool queued = o && o->kind == OV_FILE && !strcmp(o->local, local) && w->ncmds &&
-			      w->cmds[w->ncmds - 1].op == WIMLIB_UPDATE_OP_ADD &&
-			      !strcmp(w->cmds[w->ncmds - 1].local, local);
-		enum wg_err ret = queued ? WG_OK : queue_add(t, stored, local, NULL);
+		const struct wim_cmd *last = w->ncmds ? &w->cmds[w->ncmds - 1] : NULL;
+		bool queued = o && o->kind == OV_FILE && !strcmp(o->local, local) && last &&
+			      last->op == WIMLIB_UPDATE_OP_ADD &&
+			      (w->hive_vol[k] ? last->vol == w->hive_vol[k]
+					      : last->local && !strcmp(last->local, local));
+		enum wg_err ret = WG_OK;
+		if (queued) {
+			/* nothing more to queue */
+		} else if (w->hive_vol[k]) {
+			/* back into its own volume at commit, keeping its metadata, then into the image */
+			ret = check_wim_writable(w->s);
+			if (!ret) {
+				ov_set(w, stored, OV_FILE, local);
+				queue_volume(w, w->hive_vol[k], stored, stored, local);
+			}
+		} else {
+			ret = queue_add(t, stored, local, NULL, NULL);
+		}
 		if (!ret && !w->hive_stored[k])
 			w->hive_stored[k] = xstrdup(stored);
 		free(local);
@@ -860,6 +1155,17 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 			return ret;
 	}
 	return WG_OK;
+}
+
+static void free_cmds(struct wim_target *w)
+{
+	for (size_t i = 0; i < w->ncmds; i++) {
+		free(w->cmds[i].local);
+		free(w->cmds[i].wim_path);
+		free(w->cmds[i].vol_from);
+		free(w->cmds[i].sync);
+	}
+	w->ncmds = 0;
 }
 
 static void wim_close(struct target *t)
@@ -872,11 +1178,13 @@ static void wim_close(struct target *t)
 		free(w->ov[i].local);
 	}
 	free(w->ov);
-	for (size_t i = 0; i < w->ncmds; i++) {
-		free(w->cmds[i].local);
-		free(w->cmds[i].wim_path);
-	}
+	free_cmds(w);
 	free(w->cmds);
+	for (size_t i = 0; i < w->ncopies; i++) {
+		free(w->copies[i].local);
+		free(w->copies[i].stored);
+	}
+	free(w->copies);
 	if (w->hive_fd >= 0)
 		close(w->hive_fd);
 	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++)
@@ -1088,6 +1396,19 @@ enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct 
 	return WG_OK;
 }
 
+void wim_session_set_source(struct wim_session *s, struct wg_source *src, int index)
+{
+	s->src_wim = src ? source_wim(src) : NULL;
+	s->src_index = index;
+	free(s->src_path);
+	s->src_path = s->src_wim ? xstrdup(source_path(src)) : NULL;
+}
+
+void wim_session_plain_add(struct wim_session *s)
+{
+	s->plain = true;
+}
+
 enum wg_err wim_target_info(struct target *t, struct image_info *info)
 {
 	if (t->ops != &wim_ops) {
@@ -1121,30 +1442,81 @@ static enum wimlib_progress_status on_progress(enum wimlib_progress_msg msg,
 	return WIMLIB_PROGRESS_STATUS_CONTINUE;
 }
 
-static enum wg_err update_image(struct wim_session *s, struct wim_target *w)
+static enum wg_err run_update(struct wim_session *s, struct wim_target *w,
+			      struct wimlib_update_command *cmds, size_t n)
 {
-	struct wimlib_update_command *cmds = xcalloc(w->ncmds, sizeof(*cmds));
-	for (size_t i = 0; i < w->ncmds; i++) {
-		const struct wim_cmd *c = &w->cmds[i];
-		cmds[i].op = c->op;
-		if (c->op == WIMLIB_UPDATE_OP_ADD) {
-			cmds[i].add.fs_source_path = c->local;
-			cmds[i].add.wim_target_path = c->wim_path;
-			cmds[i].add.add_flags = c->flags;
-		} else {
-			cmds[i].delete_.wim_path = c->wim_path;
-			cmds[i].delete_.delete_flags = c->flags;
-		}
-	}
+	if (!n)
+		return WG_OK;
 	errno = 0;
-	int wret = wimlib_update_image(s->wim, w->index, cmds, w->ncmds, 0);
-	free(cmds);
+	int wret = wimlib_update_image(s->wim, w->index, cmds, n, 0);
 	if (wret) {
 		wg_error("cannot update image %d of '%s': %s", w->index, s->path,
 			 source_wimlib_error(wret));
 		return wret == WIMLIB_ERR_NOMEM ? WG_ERR_NOMEM : WG_ERR_WIM;
 	}
 	return WG_OK;
+}
+
+/*
+ * Replay the image's queue in order: plain commands in batches; each volume in an update
+ * call of its own (wimlib keys the inodes of an NTFS capture by MFT number alone, so two
+ * volumes in one call could merge unrelated files into hard links), and never at the
+ * root (an ADD at "/" rewrites the image's Windows properties).
+ */
+static enum wg_err update_image(struct wim_session *s, struct wim_target *w)
+{
+	struct wimlib_update_command *batch = xcalloc(w->ncmds, sizeof(*batch));
+	size_t nbatch = 0;
+	enum wg_err ret = WG_OK;
+	for (size_t i = 0; i < w->ncmds && !ret; i++) {
+		const struct wim_cmd *c = &w->cmds[i];
+		if (!c->vol) {
+			struct wimlib_update_command *u = &batch[nbatch++];
+			memset(u, 0, sizeof(*u));
+			u->op = c->op;
+			if (c->op == WIMLIB_UPDATE_OP_ADD) {
+				u->add.fs_source_path = c->local;
+				u->add.wim_target_path = c->wim_path;
+				u->add.add_flags = c->flags;
+			} else {
+				u->delete_.wim_path = c->wim_path;
+				u->delete_.delete_flags = c->flags;
+			}
+			continue;
+		}
+		ret = run_update(s, w, batch, nbatch);
+		nbatch = 0;
+		if (ret)
+			break;
+		if (c->sync) {
+			char *vpath = xasprintf("/%s", c->vol_from);
+			ret = ntfsvol_write_file(c->vol, vpath, c->sync);
+			free(vpath);
+			if (ret)
+				break;
+		}
+		char *stage = xasprintf("/.wimgraft-stage-%u", s->stages++);
+		char *from = xasprintf("%s/%s", stage, c->vol_from);
+		struct wimlib_update_command u[3];
+		memset(u, 0, sizeof(u));
+		u[0].op = WIMLIB_UPDATE_OP_ADD;
+		u[0].add.fs_source_path = (char *)c->vol;
+		u[0].add.wim_target_path = stage;
+		u[0].add.add_flags = WIMLIB_ADD_FLAG_NTFS;
+		u[1].op = WIMLIB_UPDATE_OP_RENAME;
+		u[1].rename.wim_source_path = from;
+		u[1].rename.wim_target_path = c->wim_path;
+		u[2].op = WIMLIB_UPDATE_OP_DELETE;
+		u[2].delete_.wim_path = stage;
+		u[2].delete_.delete_flags = WIMLIB_DELETE_FLAG_RECURSIVE;
+		ret = run_update(s, w, u, 3);
+		free(stage);
+		free(from);
+	}
+	if (!ret)
+		ret = run_update(s, w, batch, nbatch);
+	free(batch);
+	return ret;
 }
 
 static enum wg_err write_error(const char *path, int wret, int saved_errno)
@@ -1252,11 +1624,7 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 		if (!t)
 			continue;
 		struct wim_target *w = priv(t);
-		for (size_t c = 0; c < w->ncmds; c++) {
-			free(w->cmds[c].local);
-			free(w->cmds[c].wim_path);
-		}
-		w->ncmds = 0;
+		free_cmds(w);
 	}
 	return ret;
 }
@@ -1270,7 +1638,16 @@ void wim_session_close(struct wim_session *s)
 			target_close(s->images[i]);
 	free(s->images);
 	free(s->list);
+	/* wimlib keeps the captured volumes open until the WIM is freed */
 	source_close(s->src);
+	for (size_t i = 0; i < s->nvols; i++) {
+		free(s->vols[i].stored);
+		free(s->vols[i].vol);
+	}
+	free(s->vols);
+	ntfsvol_pool_free(s->pool);
+	free(s->src_path);
+	free(s->empty);
 	if (s->tmpdir) {
 		source_remove_tree(s->tmpdir);
 		free(s->tmpdir);

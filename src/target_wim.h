@@ -26,6 +26,17 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
  */
 enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct target ***targets,
 				size_t *n);
+/*
+ * Where the payload comes from: a file written from a local copy of a file of image index
+ * of src (found by its path's ending and its content) is taken from src with its security
+ * descriptor, attributes and times, through an NTFS volume image (needs mkntfs). Without
+ * it, and for files with no such origin, files are added as plain files (attributes
+ * NORMAL, no security descriptor). A payload folder as src is ignored.
+ */
+struct wg_source;
+void wim_session_set_source(struct wim_session *s, struct wg_source *src, int index);
+/* Add every file as a plain file (no NTFS volume images). */
+void wim_session_plain_add(struct wim_session *s);
 /* The image's Windows properties, for the manifest's target requirements. */
 enum wg_err wim_target_info(struct target *t, struct image_info *info);
 /* Write the WIM once, with everything the targets queued (progress when show_progress). */

@@ -17,30 +17,27 @@ static char *end_marker(const char *feature)
 	return xasprintf("rem <<< wimgraft %s: end", feature);
 }
 
-/* Find the block: [*start, *end) spans its lines including the end marker's line break. */
+/*
+ * Find the block: [*start, *end) spans its lines including the end marker's line
+ * break. The begin marker taken is the last one before the first end marker, so a
+ * stray begin line above the block is never swallowed.
+ */
 static bool find_block(const char *text, size_t len, const char *feature, size_t *start,
 		       size_t *end)
 {
 	char *b = begin_marker(feature), *e = end_marker(feature);
-	bool found = false;
 	size_t blen = strlen(b), elen = strlen(e);
+	bool have_begin = false, found = false;
 	for (size_t i = 0; i < len && !found;) {
 		size_t eol = i;
 		while (eol < len && text[eol] != '\n')
 			eol++;
 		if (eol - i >= blen && !memcmp(text + i, b, blen)) {
-			for (size_t j = eol < len ? eol + 1 : len; j < len;) {
-				size_t jeol = j;
-				while (jeol < len && text[jeol] != '\n')
-					jeol++;
-				if (jeol - j >= elen && !memcmp(text + j, e, elen)) {
-					*start = i;
-					*end = jeol < len ? jeol + 1 : len;
-					found = true;
-					break;
-				}
-				j = jeol < len ? jeol + 1 : len;
-			}
+			*start = i;
+			have_begin = true;
+		} else if (have_begin && eol - i >= elen && !memcmp(text + i, e, elen)) {
+			*end = eol < len ? eol + 1 : len;
+			found = true;
 		}
 		i = eol < len ? eol + 1 : len;
 	}
@@ -60,28 +57,30 @@ static void add_block(struct strbuf *out, const char *feature, const struct strv
 	free(e);
 }
 
+static const char header[] = "@echo off\r\n";
+
 void firstboot_add(const char *text, size_t len, const char *feature,
-		   const struct strvec *commands, struct strbuf *out)
+		   const struct strvec *commands, struct strbuf *out, const char **lead)
 {
 	size_t start, end;
+	const char *l = "";
 	if (text && find_block(text, len, feature, &start, &end)) {
 		sb_add(out, text, start);
 		add_block(out, feature, commands);
 		sb_add(out, text + end, len - end);
-		return;
-	}
-	if (text && len) {
-		sb_add(out, text, len);
-		if (text[len - 1] != '\n')
-			sb_addstr(out, "\r\n");
 	} else {
-		sb_addstr(out, "@echo off\r\n");
+		if (text && len)
+			sb_add(out, text, len);
+		l = !text || !len ? header : text[len - 1] != '\n' ? "\r\n" : "";
+		sb_addstr(out, l);
+		add_block(out, feature, commands);
 	}
-	add_block(out, feature, commands);
+	if (lead)
+		*lead = l;
 }
 
-void firstboot_remove(const char *text, size_t len, const char *feature, struct strbuf *out,
-		      bool *found)
+void firstboot_remove(const char *text, size_t len, const char *feature, const char *lead,
+		      struct strbuf *out, bool *found)
 {
 	size_t start, end;
 	*found = text && find_block(text, len, feature, &start, &end);
@@ -90,13 +89,15 @@ void firstboot_remove(const char *text, size_t len, const char *feature, struct 
 			sb_add(out, text, len);
 		return;
 	}
+	size_t llen = lead ? strlen(lead) : 0;
+	if (llen && start >= llen && !memcmp(text + start - llen, lead, llen))
+		start -= llen;
 	sb_add(out, text, start);
 	sb_add(out, text + end, len - end);
 }
 
 bool firstboot_is_blank(const char *text, size_t len)
 {
-	static const char header[] = "@echo off\r\n";
 	if (len >= sizeof(header) - 1 && !memcmp(text, header, sizeof(header) - 1)) {
 		text += sizeof(header) - 1;
 		len -= sizeof(header) - 1;

@@ -13,14 +13,13 @@
 #include <unistd.h>
 
 #include "firstboot.h"
+#include "graft_common.h"
 #include "graft_reg.h"
-#include "hive.h"
 #include "undo.h"
 
 #ifndef WIMGRAFT_VERSION
 #define WIMGRAFT_VERSION "0.1.0"
 #endif
-#define SMALL_FILE_MAX (4u << 20)
 
 /* ---- the source side ------------------------------------------------------------- */
 
@@ -191,34 +190,6 @@ static void plan_release(struct plan *p)
 	undo_release(&p->undo);
 }
 
-static enum wg_err read_undo(struct target *t, const char *feature, struct undo_record *u,
-			     bool *found)
-{
-	char *rel = undo_path(feature), *actual = NULL;
-	unsigned char *data = NULL;
-	size_t len;
-	enum wg_err ret = t->ops->lookup(t, rel, &actual, NULL);
-	*found = false;
-	if (ret == WG_ERR_NOT_FOUND) {
-		ret = WG_OK;
-		goto out;
-	}
-	if (ret)
-		goto out;
-	ret = t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
-	if (ret)
-		goto out;
-	char *display = xasprintf("%s in %s", actual, t->display);
-	ret = undo_parse(display, (const char *)data, len, u);
-	free(display);
-	*found = ret == WG_OK;
-out:
-	free(data);
-	free(actual);
-	free(rel);
-	return ret;
-}
-
 static json_object *source_identity(const struct graft_source *gs)
 {
 	const struct image_info *i = &gs->res.info;
@@ -246,16 +217,6 @@ static json_object *params_json(const struct resolution *r)
 		free(name);
 	}
 	return o;
-}
-
-static char *now_utc(void)
-{
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
 }
 
 static enum wg_err plan_files(const struct graft_source *gs, struct target *t, struct plan *p,
@@ -303,8 +264,20 @@ static enum wg_err plan_files(const struct graft_source *gs, struct target *t, s
 	return WG_OK;
 }
 
-static void plan_undo_files(const struct graft_source *gs, struct plan *p,
-			    const struct undo_record *old)
+static void copy_undo_file(struct undo_file *to, const struct undo_file *from)
+{
+	to->action = from->action;
+	to->backup = from->backup ? xstrdup(from->backup) : NULL;
+	to->old_size = from->old_size;
+	memcpy(to->old_sha1, from->old_sha1, 20);
+}
+
+/*
+ * The files part of the new record: what this apply writes, with the original
+ * state an earlier apply found kept; and every file of the earlier record this
+ * apply does not name (another source, another build), so remove still undoes it.
+ */
+static void plan_undo_files(struct plan *p, const struct undo_record *old)
 {
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct file_plan *fp = &p->files[i];
@@ -313,10 +286,7 @@ static void plan_undo_files(const struct graft_source *gs, struct plan *p,
 		uf->size = fp->rf->size;
 		memcpy(uf->sha1, fp->rf->sha1, 20);
 		if (prev) {
-			uf->action = prev->action;
-			uf->backup = prev->backup ? xstrdup(prev->backup) : NULL;
-			uf->old_size = prev->old_size;
-			memcpy(uf->old_sha1, prev->old_sha1, 20);
+			copy_undo_file(uf, prev);
 		} else if (fp->state == FILE_NEW) {
 			uf->action = UNDO_ADDED;
 		} else if (fp->state == FILE_UNCHANGED) {
@@ -328,37 +298,47 @@ static void plan_undo_files(const struct graft_source *gs, struct plan *p,
 			memcpy(uf->old_sha1, fp->old_sha1, 20);
 		}
 	}
-	(void)gs;
+	for (size_t i = 0; old && i < old->nfiles; i++) {
+		const struct undo_file *prev = &old->files[i];
+		if (undo_find_file(&p->undo, prev->path))
+			continue;
+		struct undo_file *uf = undo_add_file(&p->undo, prev->path);
+		uf->size = prev->size;
+		memcpy(uf->sha1, prev->sha1, 20);
+		copy_undo_file(uf, prev);
+	}
 }
 
 static enum wg_err plan_script(const struct graft_source *gs, struct target *t, struct plan *p,
 			       const struct undo_record *old)
 {
 	const struct strvec *cmds = &gs->res.commands;
+	unsigned char *data;
+	size_t len;
+	const char *lead;
 	if (!cmds->n)
 		return WG_OK;
-	char *actual = NULL;
-	unsigned char *data = NULL;
-	size_t len = 0;
-	enum wg_err ret = t->ops->lookup(t, FIRSTBOOT_SCRIPT, &actual, NULL);
-	if (ret && ret != WG_ERR_NOT_FOUND)
+	enum wg_err ret = target_read_small(t, FIRSTBOOT_SCRIPT, NULL, &data, &len,
+					    &p->script_existed);
+	if (ret)
 		return ret;
-	p->script_existed = ret == WG_OK;
-	if (p->script_existed) {
-		ret = t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
-		free(actual);
-		if (ret)
-			return ret;
-		sb_add(&p->script_old, data, len);
-		free(data);
-	}
+	sb_add(&p->script_old, data, len);
+	free(data);
 	firstboot_add(p->script_existed ? p->script_old.buf : NULL, p->script_old.len, gs->m->id,
-		      cmds, &p->script_new);
+		      cmds, &p->script_new, &lead);
 	p->script_changes = !p->script_existed || p->script_new.len != p->script_old.len ||
 			    memcmp(p->script_new.buf, p->script_old.buf, p->script_old.len);
 	p->undo.firstboot_block = true;
-	p->undo.firstboot_created = old && old->firstboot_block ? old->firstboot_created
-								: !p->script_existed;
+	if (old && old->firstboot_block) {
+		/* the block was there already: what the first apply found is what counts */
+		p->undo.firstboot_created = old->firstboot_created;
+		p->undo.firstboot_lead = xstrdup(old->firstboot_lead ? old->firstboot_lead : "");
+	} else {
+		p->undo.firstboot_created = !p->script_existed;
+		p->undo.firstboot_lead = xstrdup(lead);
+	}
+	for (size_t i = 0; i < cmds->n; i++)
+		sv_push(&p->undo.firstboot_commands, cmds->v[i]);
 	return WG_OK;
 }
 
@@ -370,7 +350,7 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 
 	memset(p, 0, sizeof(*p));
 	undo_init(&p->undo, gs->m->id);
-	ret = read_undo(t, gs->m->id, &old, &p->had_record);
+	ret = target_read_undo(t, gs->m->id, &old, &p->had_record);
 	if (ret)
 		return ret;
 	const struct undo_record *prev = p->had_record ? &old : NULL;
@@ -381,7 +361,7 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 		ret = plan_script(gs, t, p, prev);
 	if (ret)
 		goto out;
-	plan_undo_files(gs, p, prev);
+	plan_undo_files(p, prev);
 	p->undo.manifest_version = gs->m->version ? xstrdup(gs->m->version) : NULL;
 	p->undo.applied_at = prev && prev->applied_at ? xstrdup(prev->applied_at) : now_utc();
 	p->undo.tool = xstrdup("wimgraft " WIMGRAFT_VERSION);
@@ -390,7 +370,7 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 	p->undo.registry = graft_reg_undo_json(&p->reg);
 	if (prev)
 		for (size_t i = 0; i < prev->created_dirs.n; i++)
-			sv_push(&p->undo.created_dirs, prev->created_dirs.v[i]);
+			sv_push_unique(&p->undo.created_dirs, prev->created_dirs.v[i]);
 	p->changes = !p->had_record || p->script_changes || graft_reg_changes(&p->reg);
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (p->files[i].state != FILE_UNCHANGED)
@@ -467,41 +447,32 @@ static void journal_add(struct journal *j, enum done_kind kind, const char *rel,
 	j->v[j->n++] = (struct done){ kind, rel, from };
 }
 
-/* Put back everything the journal did, newest first. */
+/* Put back everything the journal did, newest first; say plainly when that failed. */
 static void rollback(struct target *t, struct journal *j, const struct plan *p)
 {
+	size_t failed = 0;
 	for (size_t i = j->n; i-- > 0;) {
 		const struct done *d = &j->v[i];
+		enum wg_err ret = WG_OK;
 		if (d->kind == DONE_WRITE_NEW || (d->kind == DONE_SCRIPT && !p->script_existed))
-			t->ops->remove(t, d->rel);
+			ret = t->ops->remove(t, d->rel);
 		else if (d->kind == DONE_SCRIPT)
-			t->ops->write_buf(t, d->rel, p->script_old.buf, p->script_old.len, NULL);
+			ret = t->ops->write_buf(t, d->rel, p->script_old.buf, p->script_old.len, NULL);
 		else if (d->restore_from)
-			t->ops->write_file(t, d->rel, d->restore_from, NULL);
+			ret = t->ops->write_file(t, d->rel, d->restore_from, NULL);
+		if (ret && ret != WG_ERR_NOT_FOUND) {
+			wg_error("could not put back '%s' in %s", d->rel, t->display);
+			failed++;
+		}
 	}
 	for (size_t i = j->created.n; i-- > 0;)
-		t->ops->rmdir_if_empty(t, j->created.v[i]);
-	wg_info("rolled back: %s is as it was", t->display);
-}
-
-static enum wg_err append_log(struct target *t, const char *line)
-{
-	char *actual = NULL;
-	unsigned char *data = NULL;
-	size_t len = 0;
-	struct strbuf sb = STRBUF_INIT;
-	if (t->ops->lookup(t, UNDO_LOG, &actual, NULL) == WG_OK)
-		t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len);
-	if (data)
-		sb_add(&sb, data, len);
-	char *stamp = now_utc();
-	sb_addf(&sb, "%s %s\r\n", stamp, line);
-	enum wg_err ret = t->ops->write_buf(t, UNDO_LOG, sb.buf, sb.len, NULL);
-	free(stamp);
-	free(data);
-	free(actual);
-	sb_release(&sb);
-	return ret;
+		if (t->ops->rmdir_if_empty(t, j->created.v[i]))
+			failed++;
+	if (failed)
+		wg_error("%s is NOT as it was: %zu change%s could not be undone", t->display, failed,
+			 failed == 1 ? "" : "s");
+	else
+		wg_info("rolled back: %s is as it was", t->display);
 }
 
 static enum wg_err check_all_writable(struct target *t, const struct plan *p, const char *feature)
@@ -530,7 +501,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 	struct journal j = { 0 };
 	enum wg_err ret;
 	char *rec = undo_path(gs->m->id);
-	char *text = NULL;
+	char *text = NULL, *old_rec = NULL;
 
 	/* Originals first, into staging (so a rollback can restore them) and into the image. */
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -570,19 +541,26 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 		journal_add(&j, DONE_SCRIPT, FIRSTBOOT_SCRIPT, NULL);
 	}
 	for (size_t i = 0; i < j.created.n; i++)
-		sv_push(&p->undo.created_dirs, j.created.v[i]);
+		sv_push_unique(&p->undo.created_dirs, j.created.v[i]);
+	/* The record replaced is kept in staging, so a rollback can put it back. */
+	if (p->had_record) {
+		old_rec = xasprintf("%s/backup/undo.json", gs->staging);
+		ret = t->ops->copy_out(t, rec, old_rec);
+		if (ret)
+			goto fail;
+	}
 	text = undo_serialize(&p->undo);
 	ret = t->ops->write_buf(t, rec, text, strlen(text), &j.created);
 	if (ret)
 		goto fail;
-	journal_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, NULL);
+	journal_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, old_rec);
 	/* The hives last: the one file that decides whether Windows boots. */
 	ret = graft_reg_commit(&p->reg, t);
 	if (ret)
 		goto fail;
 	char *line = xasprintf("apply %s from '%s' image %d", gs->m->id, source_path(gs->src),
 			       gs->res.image);
-	if (append_log(t, line))
+	if (target_append_log(t, line))
 		wg_warning("could not append to %s in %s", UNDO_LOG, t->display);
 	free(line);
 	goto out;
@@ -592,6 +570,7 @@ out:
 	free(j.v);
 	sv_clear(&j.created);
 	free(text);
+	free(old_rec);
 	free(rec);
 	return ret;
 }
@@ -621,348 +600,3 @@ out:
 	return ret;
 }
 
-/* ---- the target's identity ------------------------------------------------------- */
-
-static char *hive_string(struct hive *h, hive_key key, const char *name)
-{
-	struct hive_value v;
-	if (hive_value_get(h, key, name, &v))
-		return NULL;
-	char *s = (v.type == REG_SZ || v.type == REG_EXPAND_SZ) ? utf16le_to_utf8(v.data, v.len) : NULL;
-	hive_value_release(&v);
-	return s;
-}
-
-/*
- * What the image says of itself in SOFTWARE\Microsoft\Windows NT\CurrentVersion.
- * *known is false when the image has no readable SOFTWARE hive.
- */
-static enum wg_err dir_target_info(struct target *t, struct image_info *info, bool *known)
-{
-	int dirfd;
-	const char *display;
-	struct hive *h = NULL;
-	hive_key key;
-	memset(info, 0, sizeof(*info));
-	*known = false;
-	enum wg_err ret = t->ops->hive_folder(t, &dirfd, &display);
-	if (ret)
-		return ret;
-	char *actual = NULL;
-	ret = t->ops->lookup(t, TARGET_CONFIG_DIR "/SOFTWARE", &actual, NULL);
-	free(actual);
-	if (ret == WG_ERR_NOT_FOUND)
-		return WG_OK;
-	char *name = xasprintf("%s/SOFTWARE", display);
-	ret = hive_open(dirfd, "SOFTWARE", name, 0, &h);
-	free(name);
-	if (ret == WG_ERR_NOT_FOUND)
-		return WG_OK;
-	if (ret)
-		return ret;
-	if (hive_lookup(h, "Microsoft\\Windows NT\\CurrentVersion", &key, NULL) == WG_OK) {
-		char *build = hive_string(h, key, "CurrentBuildNumber");
-		char *ubr = NULL;
-		struct hive_value v;
-		info->edition = hive_string(h, key, "EditionID");
-		info->installation_type = hive_string(h, key, "InstallationType");
-		info->name = hive_string(h, key, "ProductName");
-		if (build) {
-			info->build = (unsigned)strtoul(build, NULL, 10);
-			if (!hive_value_get(h, key, "UBR", &v)) {
-				if (v.type == REG_DWORD && v.len == 4)
-					ubr = xasprintf("%u", v.data[0] | v.data[1] << 8 |
-							       v.data[2] << 16 | (unsigned)v.data[3] << 24);
-				hive_value_release(&v);
-			}
-			info->version = xasprintf("10.0.%s.%s", build, ubr ? ubr : "0");
-		}
-		free(build);
-		free(ubr);
-		*known = info->build != 0;
-	}
-	hive_close(h);
-	return WG_OK;
-}
-
-enum wg_err graft_check_target(const struct wg_opts *opts, const struct manifest *m,
-			       struct target *t, const struct image_info *info, bool known)
-{
-	struct image_info own;
-	enum wg_err ret;
-	if (!info) {
-		ret = dir_target_info(t, &own, &known);
-		if (ret)
-			return ret;
-		info = &own;
-	}
-	if (!known) {
-		wg_info("%s: the image's version is unknown (no readable SOFTWARE hive); "
-			"the manifest's target requirements are not checked", t->display);
-		ret = WG_OK;
-		goto out;
-	}
-	struct strbuf why = STRBUF_INIT;
-	ret = WG_OK;
-	if (!manifest_req_met(&m->target_req, info, &why)) {
-		if (opts->force) {
-			wg_warning("--force: grafting into %s although %s", t->display, why.buf);
-		} else {
-			wg_error("%s does not meet the manifest's target requirements: %s "
-				 "(--force to graft anyway)", t->display, why.buf);
-			ret = WG_ERR_REQUIREMENT;
-		}
-	}
-	sb_release(&why);
-out:
-	if (info == &own)
-		image_info_release(&own);
-	return ret;
-}
-
-/* ---- verify ---------------------------------------------------------------------- */
-
-static void check_file(struct target *t, const char *path, uint64_t size, const uint8_t sha1[20],
-		       struct strvec *diffs)
-{
-	char *actual = NULL;
-	uint64_t have_size;
-	uint8_t have[20];
-	enum wg_err ret = t->ops->lookup(t, path, &actual, NULL);
-	if (ret == WG_ERR_NOT_FOUND) {
-		sv_push_nodup(diffs, xasprintf("file %s: missing", path));
-		return;
-	}
-	if (!ret)
-		ret = t->ops->hash(t, actual, &have_size, have);
-	if (ret)
-		sv_push_nodup(diffs, xasprintf("file %s: cannot be read", path));
-	else if (have_size != size || memcmp(have, sha1, 20)) {
-		char want_hex[41], have_hex[41];
-		sha1_to_hex(sha1, want_hex);
-		sha1_to_hex(have, have_hex);
-		sv_push_nodup(diffs, xasprintf("file %s: SHA-1 %s, expected %s", path, have_hex, want_hex));
-	}
-	free(actual);
-}
-
-static void check_script(struct target *t, const char *feature, struct strvec *diffs)
-{
-	char *actual = NULL;
-	unsigned char *data = NULL;
-	size_t len;
-	bool found = false;
-	if (t->ops->lookup(t, FIRSTBOOT_SCRIPT, &actual, NULL) == WG_OK &&
-	    t->ops->read(t, actual, SMALL_FILE_MAX, &data, &len) == WG_OK) {
-		struct strbuf sb = STRBUF_INIT;
-		firstboot_remove((const char *)data, len, feature, &sb, &found);
-		sb_release(&sb);
-	}
-	if (!found)
-		sv_push_nodup(diffs, xasprintf("script %s: the first-boot block is missing",
-					       FIRSTBOOT_SCRIPT));
-	free(actual);
-	free(data);
-}
-
-enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
-			 struct graft_source *gs, struct target *t, json_object *report)
-{
-	struct undo_record rec;
-	bool have_record;
-	struct strvec diffs = STRVEC_INIT;
-	size_t checked = 0;
-	enum wg_err ret = read_undo(t, m->id, &rec, &have_record);
-	if (ret)
-		return ret;
-	if (gs) {
-		for (size_t i = 0; i < gs->res.nfiles; i++) {
-			const struct resolved_file *rf = &gs->res.files[i];
-			if (rf->status != RESOLVED_OK)
-				continue;
-			check_file(t, rf->dest, rf->size, rf->sha1, &diffs);
-			checked++;
-		}
-		struct graft_reg reg;
-		struct wg_opts dry = *opts;
-		dry.dry_run = true;
-		memset(&reg, 0, sizeof(reg));
-		ret = graft_reg_plan(&reg, &dry, t, &gs->res, NULL);
-		if (!ret && graft_reg_changes(&reg)) {
-			json_object *plan = graft_reg_plan_json(&reg);
-			for (size_t i = 0; i < json_object_array_length(plan); i++) {
-				json_object *c = json_object_array_get_idx(plan, i), *state, *text;
-				if (json_object_object_get_ex(c, "state", &state) &&
-				    strcmp(json_object_get_string(state), "unchanged") &&
-				    json_object_object_get_ex(c, "text", &text))
-					sv_push_nodup(&diffs, xasprintf("registry %s", json_object_get_string(text)));
-			}
-			json_object_put(plan);
-		}
-		graft_reg_release(&reg);
-		if (gs->res.commands.n)
-			check_script(t, m->id, &diffs);
-	} else if (have_record) {
-		for (size_t i = 0; i < rec.nfiles; i++, checked++)
-			check_file(t, rec.files[i].path, rec.files[i].size, rec.files[i].sha1, &diffs);
-		if (rec.registry)
-			ret = graft_reg_verify(opts, t, rec.registry, &diffs);
-		if (rec.firstboot_block)
-			check_script(t, m->id, &diffs);
-	} else {
-		sv_push_nodup(&diffs, xasprintf("feature '%s' is not applied (no %s)", m->id,
-						UNDO_DIR "/…undo.json"));
-	}
-	if (ret)
-		goto out;
-	if (report) {
-		json_object *o = json_object_new_object(), *d = json_object_new_array();
-		json_object_object_add(o, "target", json_object_new_string(t->display));
-		json_object_object_add(o, "ok", json_object_new_boolean(diffs.n == 0));
-		for (size_t i = 0; i < diffs.n; i++)
-			json_object_array_add(d, json_object_new_string(diffs.v[i]));
-		json_object_object_add(o, "differences", d);
-		json_object_array_add(report, o);
-	} else if (!wg_opt_quiet) {
-		for (size_t i = 0; i < diffs.n; i++)
-			printf("%s: %s\n", t->display, diffs.v[i]);
-		if (!diffs.n)
-			printf("%s: feature '%s' is present and complete (%zu files checked)\n",
-			       t->display, m->id, checked);
-	}
-	if (diffs.n) {
-		wg_error("feature '%s' is missing or different in %s (%zu difference%s)", m->id,
-			 t->display, diffs.n, diffs.n == 1 ? "" : "s");
-		ret = WG_ERR_MISMATCH;
-	}
-out:
-	if (have_record)
-		undo_release(&rec);
-	sv_clear(&diffs);
-	return ret;
-}
-
-/* ---- remove ---------------------------------------------------------------------- */
-
-enum wg_err graft_remove(const struct wg_opts *opts, const struct manifest *m, struct target *t,
-			 json_object *report)
-{
-	struct undo_record rec;
-	bool have_record;
-	struct graft_reg reg;
-	struct strbuf script = STRBUF_INIT;
-	char *script_actual = NULL;
-	bool script_found = false, script_delete = false;
-	char *tmpdir = NULL;
-	enum wg_err ret = read_undo(t, m->id, &rec, &have_record);
-
-	memset(&reg, 0, sizeof(reg));
-	if (ret)
-		return ret;
-	if (!have_record) {
-		wg_info("%s: feature '%s' is not applied; nothing to remove", t->display, m->id);
-		return WG_OK;
-	}
-	/* Plan: the registry in memory, the script's new text; check every path. */
-	if (rec.registry)
-		ret = graft_reg_revert(&reg, opts, t, rec.registry);
-	if (!ret && rec.firstboot_block &&
-	    t->ops->lookup(t, FIRSTBOOT_SCRIPT, &script_actual, NULL) == WG_OK) {
-		unsigned char *data = NULL;
-		size_t len;
-		ret = t->ops->read(t, script_actual, SMALL_FILE_MAX, &data, &len);
-		if (!ret) {
-			firstboot_remove((const char *)data, len, m->id, &script, &script_found);
-			script_delete = script_found && rec.firstboot_created &&
-					firstboot_is_blank(script.buf, script.len);
-		}
-		free(data);
-	}
-	for (size_t i = 0; !ret && i < rec.nfiles; i++)
-		if (rec.files[i].action != UNDO_PRESENT)
-			ret = t->ops->check_writable(t, rec.files[i].path);
-	if (ret)
-		goto out;
-
-	if (report) {
-		json_object *o = json_object_new_object(), *files = json_object_new_array();
-		json_object_object_add(o, "target", json_object_new_string(t->display));
-		for (size_t i = 0; i < rec.nfiles; i++) {
-			json_object *f = json_object_new_object();
-			static const char *const what[] = { "delete", "restore", "keep" };
-			json_object_object_add(f, "path", json_object_new_string(rec.files[i].path));
-			json_object_object_add(f, "action", json_object_new_string(what[rec.files[i].action]));
-			json_object_array_add(files, f);
-		}
-		json_object_object_add(o, "files", files);
-		json_object_object_add(o, "registry", graft_reg_plan_json(&reg));
-		json_object_array_add(report, o);
-	} else if (!wg_opt_quiet) {
-		printf("%s %s:\n", opts->dry_run ? "removal plan for" : "removing from", t->display);
-		for (size_t i = 0; i < rec.nfiles; i++) {
-			static const char *const what[] = { "delete", "restore", "keep" };
-			printf("  file  %-9s %s\n", what[rec.files[i].action], rec.files[i].path);
-		}
-		graft_reg_print(&reg, stdout);
-		if (script_found)
-			printf("  script %-8s %s\n", script_delete ? "delete" : "unblock", FIRSTBOOT_SCRIPT);
-	}
-	if (opts->dry_run)
-		goto out;
-
-	/* The hives first: if they cannot be restored, nothing else is touched. */
-	ret = graft_reg_commit(&reg, t);
-	if (ret)
-		goto out;
-	const char *tmp = getenv("TMPDIR");
-	tmpdir = xasprintf("%s/wimgraft-remove.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		wg_error("cannot create a temporary folder: %s", strerror(errno));
-		ret = WG_ERR_IO;
-		goto out;
-	}
-	for (size_t i = 0; i < rec.nfiles && !ret; i++) {
-		const struct undo_file *f = &rec.files[i];
-		if (f->action == UNDO_ADDED) {
-			ret = t->ops->remove(t, f->path);
-			if (ret == WG_ERR_NOT_FOUND)
-				ret = WG_OK;
-		} else if (f->action == UNDO_REPLACED) {
-			char *local = xasprintf("%s/%zu", tmpdir, i);
-			ret = t->ops->copy_out(t, f->backup, local);
-			if (!ret)
-				ret = t->ops->write_file(t, f->path, local, NULL);
-			if (!ret)
-				ret = t->ops->remove(t, f->backup);
-			unlink(local);
-			free(local);
-		}
-	}
-	if (!ret && script_found)
-		ret = script_delete ? t->ops->remove(t, script_actual)
-				    : t->ops->write_buf(t, script_actual, script.buf, script.len, NULL);
-	if (!ret) {
-		char *path = undo_path(m->id);
-		ret = t->ops->remove(t, path);
-		free(path);
-	}
-	for (size_t i = rec.created_dirs.n; !ret && i-- > 0;)
-		ret = t->ops->rmdir_if_empty(t, rec.created_dirs.v[i]);
-	if (!ret) {
-		char *line = xasprintf("remove %s", m->id);
-		if (append_log(t, line))
-			wg_warning("could not append to %s in %s", UNDO_LOG, t->display);
-		free(line);
-		wg_info("%s: feature '%s' removed", t->display, m->id);
-	}
-out:
-	if (tmpdir) {
-		rmdir(tmpdir);
-		free(tmpdir);
-	}
-	graft_reg_release(&reg);
-	sb_release(&script);
-	free(script_actual);
-	undo_release(&rec);
-	return ret;
-}

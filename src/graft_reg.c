@@ -49,12 +49,14 @@ static json_object *merge_undo(const struct reg_changes *now, json_object *prev_
 		reg_changes_free(&prev);
 		return now_json;
 	}
+	bool *matched = xcalloc(prev.n + 1, sizeof(bool));
 	for (size_t i = 0; i < merged.n; i++) {
 		struct reg_change *c = &merged.v[i];
 		for (size_t j = 0; j < prev.n; j++) {
 			const struct reg_change *p = &prev.v[j];
 			if (!same_item(c, p))
 				continue;
+			matched[j] = true;
 			c->unchanged = p->unchanged;
 			c->old_present = p->old_present;
 			c->old_type = p->old_type;
@@ -70,6 +72,11 @@ static json_object *merge_undo(const struct reg_changes *now, json_object *prev_
 	}
 	json_object_put(now_json);
 	json_object *out = reg_changes_to_json(&merged);
+	/* What an earlier apply changed and this one does not touch stays to be undone. */
+	for (size_t j = 0; j < prev.n; j++)
+		if (!matched[j])
+			json_object_array_add(out, json_object_get(json_object_array_get_idx(prev_json, j)));
+	free(matched);
 	reg_changes_free(&merged);
 	reg_changes_free(&prev);
 	return out;

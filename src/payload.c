@@ -231,45 +231,20 @@ enum wg_err payload_glob(struct payload *p, const char *pattern, struct source_f
 
 static enum wg_err copy_file(const char *from, const char *to)
 {
-	enum wg_err ret = WG_OK;
 	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0) {
 		wg_error("cannot open '%s': %s", from, strerror(errno));
 		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
 	}
-	int outfd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (outfd < 0) {
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
 		wg_error("cannot create '%s': %s", to, strerror(errno));
 		close(in);
 		return wg_err_from_errno(errno);
 	}
-	char buf[65536];
-	for (;;) {
-		ssize_t r = read(in, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			wg_error("cannot read '%s': %s", from, strerror(errno));
-			ret = WG_ERR_IO;
-			break;
-		}
-		if (r == 0)
-			break;
-		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(outfd, buf + off, (size_t)(r - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				wg_error("cannot write '%s': %s", to, strerror(errno));
-				ret = wg_err_from_errno(errno);
-				goto out;
-			}
-			off += w;
-		}
-	}
-out:
+	enum wg_err ret = copy_fd(in, from, out, to);
 	close(in);
-	if (close(outfd) < 0 && !ret) {
+	if (close(out) < 0 && !ret) {
 		wg_error("cannot write '%s': %s", to, strerror(errno));
 		ret = wg_err_from_errno(errno);
 	}

@@ -41,20 +41,27 @@ static enum wg_err dir_lookup(struct target *t, const char *rel, char **actual, 
 	return ret;
 }
 
+/* "<folder>/<rel>", the way messages name a file of the target. */
+static char *display_of(struct target *t, const char *rel)
+{
+	return xasprintf("%s/%s", priv(t)->root.path, rel);
+}
+
 static enum wg_err dir_hash(struct target *t, const char *rel, uint64_t *size, uint8_t sha1[20])
 {
 	int fd;
 	enum wg_err ret = root_open_read(&priv(t)->root, rel, &fd);
 	if (ret)
 		return ret;
+	char *name = display_of(t, rel);
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return WG_ERR_IO;
+		wg_error("cannot read '%s': %s", name, strerror(errno));
+		ret = WG_ERR_IO;
+	} else {
+		*size = (uint64_t)st.st_size;
+		ret = sha1_fd(fd, name, sha1);
 	}
-	*size = (uint64_t)st.st_size;
-	char *name = xasprintf("%s/%s", priv(t)->root.path, rel);
-	ret = sha1_fd(fd, name, sha1);
 	free(name);
 	close(fd);
 	return ret;
@@ -67,16 +74,16 @@ static enum wg_err dir_read(struct target *t, const char *rel, size_t max, unsig
 	enum wg_err ret = root_open_read(&priv(t)->root, rel, &fd);
 	if (ret)
 		return ret;
-	char *path = xasprintf("/proc/self/fd/%d", fd);
-	ret = read_file(path, max, data, len);
-	free(path);
+	char *name = display_of(t, rel);
+	ret = read_fd(fd, name, max, data, len);
+	free(name);
 	close(fd);
 	return ret;
 }
 
 static enum wg_err dir_copy_out(struct target *t, const char *rel, const char *local)
 {
-	int fd, out = -1;
+	int fd, out;
 	enum wg_err ret = root_open_read(&priv(t)->root, rel, &fd);
 	if (ret)
 		return ret;
@@ -86,22 +93,14 @@ static enum wg_err dir_copy_out(struct target *t, const char *rel, const char *l
 		close(fd);
 		return wg_err_from_errno(errno);
 	}
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			wg_error("cannot write '%s': %s", local, strerror(errno));
-			ret = wg_err_from_errno(errno);
-			break;
-		}
-	}
-	if (n < 0) {
-		wg_error("cannot read '%s': %s", rel, strerror(errno));
-		ret = WG_ERR_IO;
-	}
+	char *name = display_of(t, rel);
+	ret = copy_fd(fd, name, out, local);
+	free(name);
 	close(fd);
-	if (close(out) < 0 && !ret)
+	if (close(out) < 0 && !ret) {
+		wg_error("cannot write '%s': %s", local, strerror(errno));
 		ret = wg_err_from_errno(errno);
+	}
 	return ret;
 }
 

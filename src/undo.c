@@ -62,6 +62,8 @@ void undo_release(struct undo_record *u)
 	}
 	free(u->files);
 	sv_clear(&u->created_dirs);
+	free(u->firstboot_lead);
+	sv_clear(&u->firstboot_commands);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -111,6 +113,11 @@ char *undo_serialize(const struct undo_record *u)
 	json_object *fb = json_object_new_object();
 	json_object_object_add(fb, "block", json_object_new_boolean(u->firstboot_block));
 	json_object_object_add(fb, "created_script", json_object_new_boolean(u->firstboot_created));
+	json_object_object_add(fb, "lead", str_or_null(u->firstboot_lead));
+	json_object *cmds = json_object_new_array();
+	for (size_t i = 0; i < u->firstboot_commands.n; i++)
+		json_object_array_add(cmds, json_object_new_string(u->firstboot_commands.v[i]));
+	json_object_object_add(fb, "commands", cmds);
 	json_object_object_add(o, "first_boot", fb);
 	char *text = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -178,7 +185,7 @@ enum wg_err undo_parse(const char *display, const char *text, size_t len, struct
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	json_tokener_free(tok);
 	if (!o || jerr != json_tokener_success || !json_object_is_type(o, json_type_object)) {
-		wg_error("undo record '%s' is not valid JSON: %s", display,
+		wg_error("undo record %s is not valid JSON: %s", display,
 			 json_tokener_error_desc(jerr));
 		json_object_put(o);
 		return WG_ERR_UNDO;
@@ -215,10 +222,15 @@ enum wg_err undo_parse(const char *display, const char *text, size_t len, struct
 			u->firstboot_block = json_object_get_boolean(b);
 		if (json_object_object_get_ex(v, "created_script", &b))
 			u->firstboot_created = json_object_get_boolean(b);
+		get_str(v, "lead", &u->firstboot_lead);
+		if (json_object_object_get_ex(v, "commands", &b) && json_object_is_type(b, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(b); i++)
+				sv_push(&u->firstboot_commands,
+					json_object_get_string(json_object_array_get_idx(b, i)));
 	}
 	json_object_put(o);
 	if (!ok) {
-		wg_error("undo record '%s' is incomplete or of an unknown format", display);
+		wg_error("undo record %s is incomplete or of an unknown format", display);
 		undo_release(u);
 		return WG_ERR_UNDO;
 	}

@@ -46,6 +46,8 @@ struct undo_record {
 	json_object *registry;   /* the registry changes with what they replaced (owned) */
 	bool firstboot_block;    /* a block was added to SetupComplete.cmd */
 	bool firstboot_created;  /* ... and the script did not exist before */
+	char *firstboot_lead;    /* what was put before the block (see firstboot_add) */
+	struct strvec firstboot_commands;  /* the block's commands, for verify */
 };
 
 /* "Windows/Logs/wimgraft/<feature>.undo.json" (new string). */
@@ -58,7 +60,7 @@ struct undo_file *undo_add_file(struct undo_record *u, const char *path);
 struct undo_file *undo_find_file(const struct undo_record *u, const char *path);
 void undo_release(struct undo_record *u);
 
-/* Parse a record read from the image; display names it in messages. */
+/* Parse a record read from the image; display names it in messages, quotes included. */
 enum wg_err undo_parse(const char *display, const char *text, size_t len, struct undo_record *u);
 /* The record as pretty JSON text (new string). */
 char *undo_serialize(const struct undo_record *u);

@@ -319,13 +319,8 @@ enum wg_err wg_err_from_errno(int e)
 	}
 }
 
-enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t *len)
+enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		wg_error("cannot open '%s': %s", path, strerror(errno));
-		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
-	}
 	struct strbuf sb = STRBUF_INIT;
 	for (;;) {
 		sb_grow(&sb, 65536);
@@ -333,8 +328,7 @@ enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			wg_error("cannot read '%s': %s", path, strerror(errno));
-			close(fd);
+			wg_error("cannot read '%s': %s", name, strerror(errno));
 			sb_release(&sb);
 			return WG_ERR_IO;
 		}
@@ -342,17 +336,66 @@ enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t
 			break;
 		sb.len += (size_t)n;
 		if (max && sb.len > max) {
-			wg_error("'%s' is too large (over %zu bytes)", path, max);
-			close(fd);
+			wg_error("'%s' is too large (over %zu bytes)", name, max);
 			sb_release(&sb);
 			return WG_ERR_IO;
 		}
 	}
-	close(fd);
 	sb.buf[sb.len] = '\0';
 	*len = sb.len;
 	*data = (unsigned char *)sb_detach(&sb);
 	return WG_OK;
+}
+
+enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		wg_error("cannot open '%s': %s", path, strerror(errno));
+		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
+	}
+	enum wg_err ret = read_fd(fd, path, max, data, len);
+	close(fd);
+	return ret;
+}
+
+enum wg_err copy_fd(int in, const char *in_name, int out, const char *out_name)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			wg_error("cannot read '%s': %s", in_name, strerror(errno));
+			return WG_ERR_IO;
+		}
+		if (r == 0)
+			return WG_OK;
+		for (ssize_t off = 0; off < r;) {
+			ssize_t w = write(out, buf + off, (size_t)(r - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				int e = errno;
+				wg_error("cannot write '%s': %s", out_name, strerror(e));
+				return wg_err_from_errno(e);
+			}
+			off += w;
+		}
+	}
+}
+
+char *make_temp_dir(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	if (!mkdtemp(dir)) {
+		wg_error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 void sha1_buffer(const void *data, size_t len, uint8_t digest[20])

@@ -67,6 +67,15 @@ bool wg_glob_match(const char *pattern, const char *name);
 
 /* Read a whole file (up to max bytes; 0 = no limit). Reports errors itself. */
 enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t *len);
+/* The same from an open descriptor; name is the file's name in messages. */
+enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, size_t *len);
+/*
+ * Copy everything from in (from its current position) to out, handling short
+ * writes and EINTR; errors name in_name or out_name (ENOSPC -> WG_ERR_NO_SPACE).
+ */
+enum wg_err copy_fd(int in, const char *in_name, int out, const char *out_name);
+/* A new temporary folder under $TMPDIR (else /tmp) named prefix.XXXXXX; NULL after a message. */
+char *make_temp_dir(const char *prefix);
 
 /* SHA-1 (OpenSSL libcrypto). hex needs 41 bytes. */
 void sha1_buffer(const void *data, size_t len, uint8_t digest[20]);

@@ -37,7 +37,7 @@ static void test_round_trip(void **state)
 	u.firstboot_created = true;
 
 	char *text = undo_serialize(&u);
-	assert_int_equal(undo_parse("rec", text, strlen(text), &back), WG_OK);
+	assert_int_equal(undo_parse("'rec'", text, strlen(text), &back), WG_OK);
 	assert_string_equal(back.feature, "lbfo");
 	assert_string_equal(back.manifest_version, "1.0");
 	assert_int_equal(back.nfiles, 2);
@@ -78,7 +78,7 @@ static void test_refusals(void **state)
 	wg_opt_quiet = 1;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct undo_record u;
-		assert_int_equal(undo_parse("rec", bad[i], strlen(bad[i]), &u), WG_ERR_UNDO);
+		assert_int_equal(undo_parse("'rec'", bad[i], strlen(bad[i]), &u), WG_ERR_UNDO);
 	}
 }
 

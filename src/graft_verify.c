@@ -1,0 +1,142 @@
+/*
+ * graft_verify.c - is the feature present and complete in a target? Every file
+ * by its SHA-1, every registry value, the first-boot block; against the source or the undo record.
+ */
+#include "graft.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firstboot.h"
+#include "graft_common.h"
+#include "graft_reg.h"
+
+static void check_file(struct target *t, const char *path, uint64_t size, const uint8_t sha1[20],
+		       struct strvec *diffs)
+{
+	char *actual = NULL;
+	uint64_t have_size;
+	uint8_t have[20];
+	enum wg_err ret = t->ops->lookup(t, path, &actual, NULL);
+	if (ret == WG_ERR_NOT_FOUND) {
+		sv_push_nodup(diffs, xasprintf("file %s: missing", path));
+		return;
+	}
+	if (!ret)
+		ret = t->ops->hash(t, actual, &have_size, have);
+	if (ret)
+		sv_push_nodup(diffs, xasprintf("file %s: cannot be read", path));
+	else if (have_size != size || memcmp(have, sha1, 20)) {
+		char want_hex[41], have_hex[41];
+		sha1_to_hex(sha1, want_hex);
+		sha1_to_hex(have, have_hex);
+		sv_push_nodup(diffs, xasprintf("file %s: SHA-1 %s, expected %s", path, have_hex, want_hex));
+	}
+	free(actual);
+}
+
+/* The script holds the feature's block with exactly these commands. */
+static void check_script(struct target *t, const char *feature, const struct strvec *commands,
+			 struct strvec *diffs)
+{
+	unsigned char *data;
+	size_t len;
+	bool found;
+	if (target_read_small(t, FIRSTBOOT_SCRIPT, NULL, &data, &len, &found) || !found) {
+		sv_push_nodup(diffs, xasprintf("script %s: missing", FIRSTBOOT_SCRIPT));
+		free(data);
+		return;
+	}
+	struct strbuf without = STRBUF_INIT, again = STRBUF_INIT;
+	bool has_block;
+	firstboot_remove((const char *)data, len, feature, "", &without, &has_block);
+	firstboot_add((const char *)data, len, feature, commands, &again, NULL);
+	if (!has_block)
+		sv_push_nodup(diffs, xasprintf("script %s: the first-boot block is missing",
+					       FIRSTBOOT_SCRIPT));
+	else if (again.len != len || memcmp(again.buf, data, len))
+		sv_push_nodup(diffs, xasprintf("script %s: the first-boot block differs",
+					       FIRSTBOOT_SCRIPT));
+	sb_release(&without);
+	sb_release(&again);
+	free(data);
+}
+
+enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
+			 struct graft_source *gs, struct target *t, json_object *report)
+{
+	struct undo_record rec;
+	bool have_record;
+	struct strvec diffs = STRVEC_INIT;
+	size_t checked = 0;
+	enum wg_err ret = target_read_undo(t, m->id, &rec, &have_record);
+	if (ret)
+		return ret;
+	if (gs) {
+		for (size_t i = 0; i < gs->res.nfiles; i++) {
+			const struct resolved_file *rf = &gs->res.files[i];
+			if (rf->status != RESOLVED_OK)
+				continue;
+			check_file(t, rf->dest, rf->size, rf->sha1, &diffs);
+			checked++;
+		}
+		struct graft_reg reg;
+		struct wg_opts dry = *opts;
+		dry.dry_run = true;
+		memset(&reg, 0, sizeof(reg));
+		ret = graft_reg_plan(&reg, &dry, t, &gs->res, NULL);
+		if (!ret && graft_reg_changes(&reg)) {
+			json_object *plan = graft_reg_plan_json(&reg);
+			for (size_t i = 0; i < json_object_array_length(plan); i++) {
+				json_object *c = json_object_array_get_idx(plan, i), *state, *text;
+				if (json_object_object_get_ex(c, "state", &state) &&
+				    strcmp(json_object_get_string(state), "unchanged") &&
+				    json_object_object_get_ex(c, "text", &text))
+					sv_push_nodup(&diffs, xasprintf("registry %s", json_object_get_string(text)));
+			}
+			json_object_put(plan);
+		}
+		graft_reg_release(&reg);
+		if (gs->res.commands.n)
+			check_script(t, m->id, &gs->res.commands, &diffs);
+	} else if (have_record) {
+		for (size_t i = 0; i < rec.nfiles; i++, checked++)
+			check_file(t, rec.files[i].path, rec.files[i].size, rec.files[i].sha1, &diffs);
+		if (rec.registry)
+			ret = graft_reg_verify(opts, t, rec.registry, &diffs);
+		if (rec.firstboot_block)
+			check_script(t, m->id, &rec.firstboot_commands, &diffs);
+	} else {
+		sv_push_nodup(&diffs, xasprintf("feature '%s' is not applied (no %s)", m->id,
+						UNDO_DIR "/…undo.json"));
+	}
+	if (ret)
+		goto out;
+	if (report) {
+		json_object *o = json_object_new_object(), *d = json_object_new_array();
+		json_object_object_add(o, "target", json_object_new_string(t->display));
+		json_object_object_add(o, "ok", json_object_new_boolean(diffs.n == 0));
+		for (size_t i = 0; i < diffs.n; i++)
+			json_object_array_add(d, json_object_new_string(diffs.v[i]));
+		json_object_object_add(o, "differences", d);
+		json_object_array_add(report, o);
+	} else if (!wg_opt_quiet) {
+		for (size_t i = 0; i < diffs.n; i++)
+			printf("%s: %s\n", t->display, diffs.v[i]);
+		if (!diffs.n)
+			printf("%s: feature '%s' is present and complete (%zu files checked)\n",
+			       t->display, m->id, checked);
+	}
+	if (diffs.n) {
+		wg_error("feature '%s' is missing or different in %s (%zu difference%s)", m->id,
+			 t->display, diffs.n, diffs.n == 1 ? "" : "s");
+		ret = WG_ERR_MISMATCH;
+	}
+out:
+	if (have_record)
+		undo_release(&rec);
+	sv_clear(&diffs);
+	return ret;
+}
+

@@ -6,13 +6,51 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "graft.h"
+#include "payload.h"
 #include "payload_write.h"
 #include "report.h"
+
+static json_object *plan_json(const struct graft_source *gs, const char *output)
+{
+	json_object *o = json_object_new_object(), *files = json_object_new_array();
+	json_object_object_add(o, "output", json_object_new_string(output));
+	for (size_t i = 0; gs->m && i < gs->res.nfiles; i++) {
+		const struct resolved_file *rf = &gs->res.files[i];
+		char hex[41];
+		if (rf->status != RESOLVED_OK)
+			continue;
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "path", json_object_new_string(rf->dest));
+		json_object_object_add(f, "size", json_object_new_int64((int64_t)rf->size));
+		sha1_to_hex(rf->sha1, hex);
+		json_object_object_add(f, "sha1", json_object_new_string(hex));
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "files", files);
+	if (gs->m) {
+		char *reg = payload_reg_name(gs->m->id);
+		json_object_object_add(o, "reg", json_object_new_string(reg));
+		free(reg);
+	}
+	return o;
+}
+
+static void print_plan(const struct graft_source *gs)
+{
+	for (size_t i = 0; i < gs->res.nfiles; i++)
+		if (gs->res.files[i].status == RESOLVED_OK)
+			printf("  file  %s\n", gs->res.files[i].dest);
+	char *reg = payload_reg_name(gs->m->id);
+	printf("  reg   %s (%zu operations)\n  cmd   install.cmd\n  xml   %s\n", reg, gs->res.ops.n,
+	       PAYLOAD_XML);
+	free(reg);
+}
 
 enum wg_err cmd_extract(const struct wg_opts *opts)
 {
@@ -24,23 +62,20 @@ enum wg_err cmd_extract(const struct wg_opts *opts)
 	memset(&gs, 0, sizeof(gs));
 	if (!opts->output) {
 		wg_error("give the payload folder with -o DIR");
-		return WG_ERR_USAGE;
+		ret = WG_ERR_USAGE;
+		goto out;
 	}
 	if (lstat(opts->output, &st) == 0) {
 		wg_error("'%s' already exists; give a new folder", opts->output);
-		return WG_ERR_IO;
+		ret = WG_ERR_IO;
+		goto out;
 	}
 	ret = graft_resolve(opts, &gs);
 	if (ret)
 		goto out;
 	if (opts->dry_run) {
-		for (size_t i = 0; i < gs.res.nfiles; i++)
-			if (gs.res.files[i].status == RESOLVED_OK)
-				printf("  file  %s\n", gs.res.files[i].dest);
-		char *reg = payload_reg_name(gs.m->id);
-		printf("  reg   %s (%zu operations)\n  cmd   install.cmd\n  xml   wimgraft-payload.xml\n",
-		       reg, gs.res.ops.n);
-		free(reg);
+		if (!opts->json && !wg_opt_quiet)
+			print_plan(&gs);
 		goto out;
 	}
 	ret = graft_stage(&gs);
@@ -66,9 +101,7 @@ enum wg_err cmd_extract(const struct wg_opts *opts)
 out:
 	if (opts->json) {
 		json_object *t = json_object_new_array();
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "output", json_object_new_string(opts->output));
-		json_object_array_add(t, o);
+		json_object_array_add(t, plan_json(&gs, opts->output ? opts->output : ""));
 		report_print("extract", opts, ret, t);
 	}
 	free(tmp);

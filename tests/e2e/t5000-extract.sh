@@ -75,9 +75,11 @@ test_expect_success 'extract refuses an existing output folder and leaves it alo
 '
 
 test_expect_success 'a tampered payload file is caught by its SHA-1' '
-	cp -a pl bad && printf x >>bad/Windows/System32/drivers/MsLbfoProvider.sys &&
+	cp -a pl bad && printf X | dd of=bad/Windows/System32/drivers/MsLbfoProvider.sys bs=1 seek=1000 conv=notrunc 2>/dev/null &&
+	test $(stat -c %s bad/Windows/System32/drivers/MsLbfoProvider.sys) = $(stat -c %s pl/Windows/System32/drivers/MsLbfoProvider.sys) &&
 	cp -a "$FIXTURES/win10-applied" img3 && tree_sum img3 >before &&
 	test_expect_code 1 wimgraft apply -s bad -d img3 >out 2>err &&
+	test_stderr_names err "SHA-1" &&
 	tree_sum img3 >after && diff before after
 '
 

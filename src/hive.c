@@ -625,7 +625,8 @@ enum wg_err hive_commit_prepare(struct hive *h)
 	errno = 0;
 	if (hivex_commit(h->hx, h->af.tmppath, 0)) {
 		int e = errno;
-		wg_error("cannot write '%s': %s", h->af.tmppath, e ? strerror(e) : "hivex failed");
+		wg_error("cannot write '%s' (into a temporary file beside it): %s", h->display,
+			 e ? strerror(e) : "hivex failed");
 		atomic_abort(&h->af);
 		return e ? wg_err_from_errno(e) : WG_ERR_HIVE;
 	}

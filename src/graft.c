@@ -100,18 +100,17 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 
 enum wg_err graft_stage(struct graft_source *gs)
 {
-	const char *tmp = getenv("TMPDIR");
-	gs->staging = xasprintf("%s/wimgraft-stage.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(gs->staging)) {
-		wg_error("cannot create a staging folder '%s': %s", gs->staging, strerror(errno));
-		free(gs->staging);
-		gs->staging = NULL;
+	gs->staging = make_temp_dir("wimgraft-stage");
+	if (!gs->staging)
 		return WG_ERR_IO;
-	}
 	char *payload = xasprintf("%s/payload", gs->staging);
 	char *backup = xasprintf("%s/backup", gs->staging);
-	mkdir(payload, 0700);
-	mkdir(backup, 0700);
+	if (mkdir(payload, 0700) < 0 || mkdir(backup, 0700) < 0) {
+		wg_error("cannot create '%s': %s", payload, strerror(errno));
+		free(payload);
+		free(backup);
+		return WG_ERR_IO;
+	}
 	free(backup);
 	struct source_file *files = xcalloc(gs->res.nfiles, sizeof(*files));
 	size_t n = 0;

@@ -22,18 +22,22 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 /*
  * The targets named by spec (-t: an index, a name, or "all"; NULL is allowed only
  * when the WIM holds one image), in image order. The array and the targets belong
- * to the session.
+ * to the session. Writes, removals and committed hives are queued until commit;
+ * look-ups, hashes and reads see the queue first (a file written is read back as
+ * written, a removed one is not found). The hive folder holds copies of the image's
+ * SYSTEM, SOFTWARE, DRIVERS and DEFAULT, under those names.
  */
 enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct target ***targets,
 				size_t *n);
 /*
  * Where the payload comes from: a file written from a local copy of a file of image index
  * of src (found by its path's ending and its content) is taken from src with its security
- * descriptor, attributes and times, through an NTFS volume image (needs mkntfs). Without
- * it, and for files with no such origin, files are added as plain files (attributes
- * NORMAL, no security descriptor). A payload folder as src is ignored.
+ * descriptor, attributes and times, through an NTFS volume image (needs mkntfs); so is a
+ * file written back from a copy_out of the target itself, and a committed hive keeps its
+ * own. Files with no such origin, or whose origin has no security descriptor, are added
+ * as plain files (attributes NORMAL, no security descriptor). A payload folder as src
+ * is ignored.
  */
-struct wg_source;
 void wim_session_set_source(struct wim_session *s, struct wg_source *src, int index);
 /* Add every file as a plain file (no NTFS volume images). */
 void wim_session_plain_add(struct wim_session *s);

@@ -93,6 +93,38 @@ tree_sum() {
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
+# Every value of the seed's Enable_Lbfo.reg under the current control set of a SYSTEM hive file,
+# read with reglookup (leaves its listing in ./all).
+check_seed_values() {
+	cs=$(reglookup -H -p /Select/Current "$1" | cut -d, -f3) &&
+	cs=$(printf "ControlSet%03d" $((cs))) &&
+	reglookup -H -p "/$cs" "$1" 2>/dev/null >all &&
+	svc="/$cs/services/MsLbfoProvider" &&
+	grep -qixF "$svc/Group,SZ,NDIS," all &&
+	grep -qixF "$svc/ErrorControl,DWORD,0x00000001," all &&
+	grep -qixF "$svc/Type,DWORD,0x00000001," all &&
+	grep -qixF "$svc/ImagePath,EXPAND_SZ,System32\\drivers\\MsLbfoProvider.sys," all &&
+	grep -qixF "$svc/Description,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-501," all &&
+	grep -qixF "$svc/DisplayName,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-501," all &&
+	grep -qiF "$svc/Start,DWORD," all &&
+	grep -qiF "$svc/Parameters,KEY,," all &&
+	net="/$cs/Control/Network/{4d36e974-e325-11ce-bfc1-08002be10318}/{FC66A602-B769-4666-A540-CA3DF0E7DF2C}" &&
+	grep -qixF "$net/ComponentId,SZ,ms_lbfo," all &&
+	grep -qixF "$net/Characteristics,DWORD,0x00040000," all &&
+	grep -qixF "$net/InstallTimeStamp,BINARY,%DD%07%0C%00%04%00%05%00%00%00%00%00%00%00%00%00," all &&
+	grep -qixF "$net/InfPath,SZ,MsLbfoProvider.inf," all &&
+	grep -qixF "$net/InfSection,SZ,Install," all &&
+	grep -qixF "$net/Description,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-501," all &&
+	grep -qixF "$net/LocDescription,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-501," all &&
+	grep -qixF "$net/Ndi/TimeStamp,BINARY,%DD%07%0C%00%04%00%05%00%00%00%00%00%00%00%00%00," all &&
+	grep -qixF "$net/Ndi/HelpText,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-500," all &&
+	grep -qixF "$net/Ndi/Service,SZ,MsLbfoProvider," all &&
+	grep -qixF "$net/Ndi/Interfaces/LowerRange,SZ,nolower," all &&
+	grep -qixF "$net/Ndi/Interfaces/UpperRange,SZ,noupper," all &&
+	grep -qixF "$net/Ndi/Interfaces/FilterMediaTypes,SZ,ms_implatform," all &&
+	grep -qixF "/$cs/services/eventlog/System/MsLbfoProvider/ProviderGuid,EXPAND_SZ,{387ed463-8b1b-42c9-9ef0-803fdfd5d94e}," all
+}
+
 have_fixtures() {
 	[ -f "$FIXTURES/.stamp" ] || test_skip_script "fixture images missing in $FIXTURES (run 'make fixtures')"
 }

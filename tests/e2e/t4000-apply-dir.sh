@@ -41,24 +41,7 @@ test_expect_success 'no second System32 or Windows folder was created beside the
 '
 
 test_expect_success 'reglookup shows every seed value under the current control set' '
-	H=img/Windows/System32/config/SYSTEM &&
-	cs=$(reglookup -H -p /Select/Current "$H" | cut -d, -f3) &&
-	cs=$(printf "ControlSet%03d" $((cs))) &&
-	reglookup -H -p "/$cs" "$H" >all &&
-	svc="/$cs/services/MsLbfoProvider" &&
-	grep -qixF "$svc/Group,SZ,NDIS," all &&
-	grep -qixF "$svc/ErrorControl,DWORD,0x00000001," all &&
-	grep -qixF "$svc/Type,DWORD,0x00000001," all &&
-	grep -qixF "$svc/ImagePath,EXPAND_SZ,System32\\drivers\\MsLbfoProvider.sys," all &&
-	grep -qixF "$svc/Description,SZ,@%25SystemRoot%25\\System32\\drivers\\MsLbfoProvider.sys%2C-501," all &&
-	grep -qiF "$svc/Parameters,KEY,," all &&
-	net="/$cs/Control/Network/{4d36e974-e325-11ce-bfc1-08002be10318}/{FC66A602-B769-4666-A540-CA3DF0E7DF2C}" &&
-	grep -qixF "$net/ComponentId,SZ,ms_lbfo," all &&
-	grep -qixF "$net/Characteristics,DWORD,0x00040000," all &&
-	grep -qixF "$net/InstallTimeStamp,BINARY,%DD%07%0C%00%04%00%05%00%00%00%00%00%00%00%00%00," all &&
-	grep -qixF "$net/Ndi/Service,SZ,MsLbfoProvider," all &&
-	grep -qixF "$net/Ndi/Interfaces/FilterMediaTypes,SZ,ms_implatform," all &&
-	grep -qixF "/$cs/services/eventlog/System/MsLbfoProvider/ProviderGuid,EXPAND_SZ,{387ed463-8b1b-42c9-9ef0-803fdfd5d94e}," all
+	check_seed_values img/Windows/System32/config/SYSTEM
 '
 
 test_expect_success 'the default start value starts the driver at boot (not 3)' '

@@ -33,4 +33,15 @@ test_expect_success 'an error path: a damaged WIM' '
 	test_expect_code 1 vg apply -s bad.wim -d img >out 2>err
 '
 
+test_expect_success 'error paths: a dirty hive, a missing feature, a lost backup' '
+	cp -a "$FIXTURES/win10-applied" dirty &&
+	unxz_fixture SYSTEM_2.xz dirty/Windows/System32/config/SYSTEM &&
+	test_expect_code 4 vg apply -s "$SRC" -i 4 -d dirty >out 2>err &&
+	test_expect_code 3 vg verify -d img >out 2>err &&
+	cp -a "$FIXTURES/win10-applied" lost && printf old >lost/Windows/System32/drivers/MsLbfoProvider.sys &&
+	vg apply -s "$SRC" -i 4 -d lost >out 2>err &&
+	rm lost/Windows/Logs/wimgraft/backup/lbfo/Windows/System32/drivers/MsLbfoProvider.sys &&
+	test_expect_code 1 vg remove -d lost >out 2>err
+'
+
 test_done

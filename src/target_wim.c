@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <wimlib.h>
@@ -73,6 +76,7 @@ struct wim_session {
 	int image_count;
 	bool had_integrity;
 	char *tmpdir;              /* staged files and hive folders, removed at close */
+	int lock_fd;               /* flock'd while the session lives */
 	struct target **images;    /* one target per image, made when first asked for */
 	struct target **list;      /* what wim_session_targets returned last */
 	unsigned seq;              /* names of staged files */
@@ -1274,6 +1278,43 @@ static enum wg_err check_wim_writable(struct wim_session *s)
 	return WG_OK;
 }
 
+#define TMP_PREFIX "wimgraft-wim."
+
+/*
+ * Remove what sessions killed before their close left in tmp: a session's folder whose
+ * lock nobody holds (a folder without a lock is left for an hour: it may be being made).
+ */
+static void sweep_stale(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
+			continue;
+		char *dir = xasprintf("%s/%s", tmp, e->d_name);
+		char *lock = xasprintf("%s/lock", dir);
+		struct stat st;
+		bool stale = false;
+		int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0) {
+			stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
+			close(fd);
+		} else if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+			   st.st_uid == geteuid() && time(NULL) - st.st_mtime > 3600) {
+			stale = true;
+		}
+		if (stale && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+			wg_verbose("removing '%s', left by an interrupted run", dir);
+			source_remove_tree(dir);
+		}
+		free(lock);
+		free(dir);
+	}
+	closedir(d);
+}
+
 enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out)
 {
 	struct stat st;
@@ -1288,6 +1329,7 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 		return WG_ERR_NOT_WIM;
 	}
 	struct wim_session *s = xcalloc(1, sizeof(*s));
+	s->lock_fd = -1;
 	s->path = xstrdup(wim);
 	s->output = output ? xstrdup(output) : NULL;
 	ret = source_open(wim, &s->src);
@@ -1302,7 +1344,9 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 	if (ret)
 		goto fail;
 	const char *tmp = getenv("TMPDIR");
-	s->tmpdir = xasprintf("%s/wimgraft-wim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	sweep_stale(tmp);
+	s->tmpdir = xasprintf("%s/" TMP_PREFIX "XXXXXX", tmp);
 	if (!mkdtemp(s->tmpdir)) {
 		wg_error("cannot create a temporary folder '%s': %s", s->tmpdir, strerror(errno));
 		free(s->tmpdir);
@@ -1310,6 +1354,11 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 		ret = WG_ERR_IO;
 		goto fail;
 	}
+	char *lock = xasprintf("%s/lock", s->tmpdir);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd >= 0)
+		flock(s->lock_fd, LOCK_EX);
+	free(lock);
 	s->images = xcalloc((size_t)s->image_count + 1, sizeof(*s->images));
 	*out = s;
 	return WG_OK;
@@ -1545,37 +1594,73 @@ static void sync_dir_of(const char *path)
 	free(owned);
 }
 
-/* -o: a new WIM under a temporary name beside the output, renamed over it once complete. */
+/*
+ * -o: the new WIM is written to an unnamed file in the output's folder (O_TMPFILE: a
+ * run killed while writing leaves nothing behind), given a temporary name once complete
+ * and renamed over the output. Where O_TMPFILE is not supported, it is written under
+ * the temporary name from the start.
+ */
 static enum wg_err write_new(struct wim_session *s, int flags)
 {
+	char *owned = NULL;
+	const char *dir = dir_of(s->output, &owned);
 	char *tmp = xasprintf("%s.tmpXXXXXX", s->output);
 	enum wg_err ret = WG_OK;
-	int fd = mkstemp(tmp);
+	mode_t mask = umask(0);
+	umask(mask);
+	bool named = false;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		fd = mkostemp(tmp, O_CLOEXEC);
+		named = fd >= 0;
+		if (named)
+			fchmod(fd, 0666 & ~mask);
+	}
 	if (fd < 0) {
-		wg_error("cannot create '%s': %s", tmp, strerror(errno));
+		wg_error("cannot create a file in '%s': %s", dir, strerror(errno));
 		ret = wg_err_from_errno(errno);
 		goto out;
 	}
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	close(fd);
 	errno = 0;
-	int wret = wimlib_write(s->wim, tmp, WIMLIB_ALL_IMAGES, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
+	int wret = wimlib_write_to_fd(s->wim, fd, WIMLIB_ALL_IMAGES, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
 	if (wret) {
 		ret = write_error(s->output, wret, errno);
-		unlink(tmp);
 		goto out;
+	}
+	if (!named) {
+		char *proc = xasprintf("/proc/self/fd/%d", fd);
+		int tries = 0;
+		do {
+			/* a fresh temporary name each time: linkat does not replace */
+			free(tmp);
+			tmp = xasprintf("%s.tmp%06x", s->output,
+					(unsigned)(rand() ^ getpid() ^ tries) & 0xffffffu);
+			if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+				named = true;
+				break;
+			}
+		} while (errno == EEXIST && ++tries < 100);
+		free(proc);
+		if (!named) {
+			wg_error("cannot name the new WIM '%s': %s", tmp, strerror(errno));
+			ret = wg_err_from_errno(errno);
+			goto out;
+		}
 	}
 	if (rename(tmp, s->output) < 0) {
 		wg_error("cannot rename '%s' to '%s': %s", tmp, s->output, strerror(errno));
 		ret = wg_err_from_errno(errno);
-		unlink(tmp);
 		goto out;
 	}
+	named = false;
 	sync_dir_of(s->output);
 out:
+	if (named)
+		unlink(tmp);
+	if (fd >= 0)
+		close(fd);
 	free(tmp);
+	free(owned);
 	return ret;
 }
 
@@ -1652,6 +1737,8 @@ void wim_session_close(struct wim_session *s)
 		source_remove_tree(s->tmpdir);
 		free(s->tmpdir);
 	}
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s->path);
 	free(s->output);
 	free(s);

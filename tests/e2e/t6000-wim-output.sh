@@ -150,6 +150,22 @@ test_expect_success 'remove -w -o restores every file and every registry value o
 	test_expect_code 3 wimgraft verify -w removed.wim -t all >v 2>&1
 '
 
+test_expect_success 'runs killed with SIGKILL leave no partial WIM: no output, or a complete one' '
+	mkdir killed &&
+	for d in 0.1 0.4 0.7 0.9 1.0 1.1 1.2 1.4 1.7 2.5; do
+		rm -f killed/* &&
+		{ timeout -s KILL $d "$WIMGRAFT" apply -q -s "$SRC" -i 4 -w in.wim -t all -o killed/new.wim \
+			>/dev/null 2>&1; true; } &&
+		sha256sum <in.wim | cmp - in.sum || return 1
+		case "$(ls killed)" in
+		"") ;;
+		new.wim) wimlib-imagex verify killed/new.wim >/dev/null 2>&1 &&
+			"$WIMGRAFT" verify -q -w killed/new.wim -t all || { echo "$d: bad output"; return 1; } ;;
+		*) echo "$d: left $(ls killed)"; return 1 ;;
+		esac
+	done
+'
+
 test_expect_success 'with a terminal, progress of the write is shown on stderr' '
 	script -qec "$WIMGRAFT apply -s \"$SRC\" -i 4 -w in.wim -t 1 -o tty.wim" /dev/null >typescript &&
 	grep -q "writing .tty.wim.: 100%" typescript &&

@@ -73,13 +73,17 @@ test_expect_success 'a solid ESD client image is updated in place and stays soli
 	wimgraft verify -w client.esd -t 3 >v 2>&1
 '
 
-# Kill the run at several points: the WIM must verify and hold either the old or the new content.
+# Kill the run at several points: the WIM must verify and hold either the old or the new content,
+# and the next run removes the temporary folders the killed ones left.
 test_expect_success 'runs killed with SIGKILL leave a WIM that verifies and is old or new' '
-	old=0 new=0 &&
+	old=0 new=0 left=0 &&
+	mkdir tmp &&
 	for d in 0.05 0.1 0.2 0.4 0.6 0.8 0.9 1.0 1.1 1.2 1.4 1.7 2.0 3.0; do
 		cp orig.wim k.wim &&
-		{ timeout -s KILL $d "$WIMGRAFT" apply -q -s "$SRC" -i 4 -w k.wim -t all >/dev/null 2>&1; true; } &&
+		{ TMPDIR=$PWD/tmp timeout -s KILL $d "$WIMGRAFT" apply -q -s "$SRC" -i 4 -w k.wim -t all \
+			>/dev/null 2>&1; true; } &&
 		wimlib-imagex verify k.wim >/dev/null 2>&1 || { echo "$d: verify failed"; return 1; }
+		if ls tmp | grep -q "^wimgraft-wim\."; then left=$((left + 1)); fi
 		if "$WIMGRAFT" verify -q -w k.wim -t all >/dev/null 2>&1; then
 			new=$((new + 1))
 		else
@@ -90,10 +94,11 @@ test_expect_success 'runs killed with SIGKILL leave a WIM that verifies and is o
 		fi
 		echo "killed after ${d}s: $old old, $new new"
 	done &&
-	test $old -ge 1 &&
-	"$WIMGRAFT" apply -q -s "$SRC" -i 4 -w k.wim -t all &&
+	test $old -ge 1 && test $left -ge 1 &&
+	TMPDIR=$PWD/tmp "$WIMGRAFT" apply -q -s "$SRC" -i 4 -w k.wim -t all &&
 	wimlib-imagex verify k.wim >/dev/null 2>&1 &&
-	"$WIMGRAFT" verify -q -w k.wim -t all
+	"$WIMGRAFT" verify -q -w k.wim -t all &&
+	! ls tmp | grep "^wimgraft-wim\."
 '
 
 test_done

@@ -9,6 +9,7 @@
 #include "graft.h"
 #include "report.h"
 #include "target_set.h"
+#include "target_wim.h"
 
 enum wg_err cmd_apply(const struct wg_opts *opts)
 {
@@ -23,6 +24,9 @@ enum wg_err cmd_apply(const struct wg_opts *opts)
 		ret = target_set_open(opts, true, &ts);
 	if (!ret)
 		ret = graft_stage(&gs);
+	/* A WIM target takes payload files' security descriptors and attributes from the source. */
+	if (!ret && ts.wim)
+		wim_session_set_source(ts.wim, gs.src, gs.res.image);
 	/* Every target is checked and planned before the first one is written. */
 	for (size_t i = 0; !ret && i < ts.n; i++) {
 		struct image_info info;

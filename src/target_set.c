@@ -31,7 +31,7 @@ enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, struc
 		wg_error("-o does not apply here");
 		return WG_ERR_USAGE;
 	}
-	enum wg_err ret = wim_session_open(opts->wim, opts->dry_run ? NULL : opts->output, &ts->wim);
+	enum wg_err ret = wim_session_open(opts->wim, opts->output, &ts->wim);
 	if (!ret)
 		ret = wim_session_targets(ts->wim, opts->target_image, &ts->v, &ts->n);
 	ts->wim_info = true;

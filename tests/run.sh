@@ -34,8 +34,10 @@ run_pass() {
 		echo "$(basename "$t"): $(grep -c '^ok ' "$out") passed"
 	done
 	for s in tests/e2e/t*.sh; do
+		t0=$(date +%s)
 		WIMGRAFT_BIN=$bin sh "$s" >"$out" 2>&1
 		rc=$?
+		echo "$(basename "$s" .sh): $(($(date +%s) - t0))s"
 		count_tap
 		s_skip=$(grep -c '^skip ' "$out")
 		skipped=$((skipped + s_skip))

@@ -100,9 +100,9 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 
 enum wg_err graft_stage(struct graft_source *gs)
 {
-	gs->staging = make_temp_dir("wimgraft-stage");
-	if (!gs->staging)
+	if (temp_dir_create("wimgraft-stage.", &gs->stage))
 		return WG_ERR_IO;
+	gs->staging = gs->stage.path;
 	char *payload = xasprintf("%s/payload", gs->staging);
 	char *backup = xasprintf("%s/backup", gs->staging);
 	if (mkdir(payload, 0700) < 0 || mkdir(backup, 0700) < 0) {
@@ -133,10 +133,7 @@ enum wg_err graft_stage(struct graft_source *gs)
 
 void graft_source_release(struct graft_source *gs)
 {
-	if (gs->staging) {
-		source_remove_tree(gs->staging);
-		free(gs->staging);
-	}
+	temp_dir_remove(&gs->stage);
 	resolution_release(&gs->res);
 	source_close(gs->src);
 	manifest_free(gs->m);

@@ -14,13 +14,15 @@
 #include "resolve.h"
 #include "source.h"
 #include "target.h"
+#include "tempdir.h"
 
 /* The source side, prepared once for every target. */
 struct graft_source {
 	struct manifest *m;
 	struct wg_source *src;
 	struct resolution res;
-	char *staging;              /* a temporary folder holding the extracted payload */
+	struct temp_dir stage;      /* a temporary folder holding the extracted payload */
+	const char *staging;        /* its path */
 };
 
 /* Load the manifest, open the source, pick the image, resolve every entry (errors printed). */

@@ -22,7 +22,7 @@ static const char *const file_actions[] = {
 struct removal {
 	struct undo_record rec;
 	struct graft_reg reg;
-	char *tmpdir;               /* copies of the backups, taken before anything changes */
+	struct temp_dir tmp;        /* copies of the backups, taken before anything changes */
 	char **backups;             /* per file: the local copy of its backup, or NULL */
 	struct strbuf script;       /* the script without the block */
 	char *script_actual;
@@ -38,10 +38,7 @@ static void removal_release(struct removal *r)
 		free(r->backups[i]);
 	}
 	free(r->backups);
-	if (r->tmpdir) {
-		rmdir(r->tmpdir);
-		free(r->tmpdir);
-	}
+	temp_dir_remove(&r->tmp);
 	graft_reg_release(&r->reg);
 	sb_release(&r->script);
 	free(r->script_actual);
@@ -83,12 +80,12 @@ static enum wg_err plan_removal(const struct wg_opts *opts, const struct manifes
 			ret = WG_ERR_UNDO;
 			break;
 		}
-		if (!r->tmpdir && !(r->tmpdir = make_temp_dir("wimgraft-remove"))) {
+		if (!r->tmp.path && temp_dir_create("wimgraft-remove.", &r->tmp)) {
 			free(actual);
 			ret = WG_ERR_IO;
 			break;
 		}
-		r->backups[i] = xasprintf("%s/%zu", r->tmpdir, i);
+		r->backups[i] = xasprintf("%s/%zu", r->tmp.path, i);
 		ret = t->ops->copy_out(t, actual, r->backups[i]);
 		free(actual);
 	}

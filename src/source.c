@@ -17,6 +17,7 @@
 #include <wimlib.h>
 
 #include "payload.h"
+#include "tempdir.h"
 
 struct wg_source {
 	char *path;
@@ -530,21 +531,16 @@ enum wg_err source_read_file(struct wg_source *src, int index, const struct sour
 			 (unsigned long long)file->size);
 		return WG_ERR_IO;
 	}
-	char tmpl[] = "/tmp/wimgraft-read.XXXXXX";
-	const char *tmp = getenv("TMPDIR");
-	char *dir = tmp ? xasprintf("%s/wimgraft-read.XXXXXX", tmp) : xstrdup(tmpl);
-	if (!mkdtemp(dir)) {
-		wg_error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
-		free(dir);
+	struct temp_dir td = TEMP_DIR_INIT;
+	if (temp_dir_create("wimgraft-read.", &td))
 		return WG_ERR_IO;
-	}
+	const char *dir = td.path;
 	enum wg_err ret = source_extract(src, index, file, 1, dir);
 	if (!ret) {
 		char *path = xasprintf("%s/%s", dir, file->path);
 		ret = read_file(path, max, data, len);
 		free(path);
 	}
-	remove_tree(dir);
-	free(dir);
+	temp_dir_remove(&td);
 	return ret;
 }

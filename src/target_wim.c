@@ -3,6 +3,7 @@
  * are queued as wimlib update commands and the WIM is written once at commit.
  */
 #include "target_wim.h"
+#include "tempdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,8 +76,8 @@ struct wim_session {
 	WIMStruct *wim;
 	int image_count;
 	bool had_integrity;
-	char *tmpdir;              /* staged files and hive folders, removed at close */
-	int lock_fd;               /* flock'd while the session lives */
+	struct temp_dir tmp;       /* staged files and hive folders, removed at close */
+	char *tmpdir;              /* its path (borrowed) */
 	struct target **images;    /* one target per image, made when first asked for */
 	struct target **list;      /* what wim_session_targets returned last */
 	unsigned seq;              /* names of staged files */
@@ -1278,43 +1279,6 @@ static enum wg_err check_wim_writable(struct wim_session *s)
 	return WG_OK;
 }
 
-#define TMP_PREFIX "wimgraft-wim."
-
-/*
- * Remove what sessions killed before their close left in tmp: a session's folder whose
- * lock nobody holds (a folder without a lock is left for an hour: it may be being made).
- */
-static void sweep_stale(const char *tmp)
-{
-	DIR *d = opendir(tmp);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
-			continue;
-		char *dir = xasprintf("%s/%s", tmp, e->d_name);
-		char *lock = xasprintf("%s/lock", dir);
-		struct stat st;
-		bool stale = false;
-		int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0) {
-			stale = flock(fd, LOCK_EX | LOCK_NB) == 0;
-			close(fd);
-		} else if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-			   st.st_uid == geteuid() && time(NULL) - st.st_mtime > 3600) {
-			stale = true;
-		}
-		if (stale && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
-			wg_verbose("removing '%s', left by an interrupted run", dir);
-			source_remove_tree(dir);
-		}
-		free(lock);
-		free(dir);
-	}
-	closedir(d);
-}
-
 enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out)
 {
 	struct stat st;
@@ -1329,7 +1293,6 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 		return WG_ERR_NOT_WIM;
 	}
 	struct wim_session *s = xcalloc(1, sizeof(*s));
-	s->lock_fd = -1;
 	s->path = xstrdup(wim);
 	s->output = output ? xstrdup(output) : NULL;
 	ret = source_open(wim, &s->src);
@@ -1343,22 +1306,10 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 	ret = check_wim_writable(s);
 	if (ret)
 		goto fail;
-	const char *tmp = getenv("TMPDIR");
-	tmp = tmp && *tmp ? tmp : "/tmp";
-	sweep_stale(tmp);
-	s->tmpdir = xasprintf("%s/" TMP_PREFIX "XXXXXX", tmp);
-	if (!mkdtemp(s->tmpdir)) {
-		wg_error("cannot create a temporary folder '%s': %s", s->tmpdir, strerror(errno));
-		free(s->tmpdir);
-		s->tmpdir = NULL;
-		ret = WG_ERR_IO;
+	ret = temp_dir_create("wimgraft-wim.", &s->tmp);
+	if (ret)
 		goto fail;
-	}
-	char *lock = xasprintf("%s/lock", s->tmpdir);
-	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd >= 0)
-		flock(s->lock_fd, LOCK_EX);
-	free(lock);
+	s->tmpdir = s->tmp.path;
 	s->images = xcalloc((size_t)s->image_count + 1, sizeof(*s->images));
 	*out = s;
 	return WG_OK;
@@ -1733,12 +1684,7 @@ void wim_session_close(struct wim_session *s)
 	ntfsvol_pool_free(s->pool);
 	free(s->src_path);
 	free(s->empty);
-	if (s->tmpdir) {
-		source_remove_tree(s->tmpdir);
-		free(s->tmpdir);
-	}
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
+	temp_dir_remove(&s->tmp);
 	free(s->path);
 	free(s->output);
 	free(s);

@@ -386,18 +386,6 @@ enum wg_err copy_fd(int in, const char *in_name, int out, const char *out_name)
 	}
 }
 
-char *make_temp_dir(const char *prefix)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
-	if (!mkdtemp(dir)) {
-		wg_error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
 void sha1_buffer(const void *data, size_t len, uint8_t digest[20])
 {
 	unsigned int n = 20;

@@ -74,8 +74,7 @@ enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, 
  * writes and EINTR; errors name in_name or out_name (ENOSPC -> WG_ERR_NO_SPACE).
  */
 enum wg_err copy_fd(int in, const char *in_name, int out, const char *out_name);
-/* A new temporary folder under $TMPDIR (else /tmp) named prefix.XXXXXX; NULL after a message. */
-char *make_temp_dir(const char *prefix);
+
 
 /* SHA-1 (OpenSSL libcrypto). hex needs 41 bytes. */
 void sha1_buffer(const void *data, size_t len, uint8_t digest[20]);

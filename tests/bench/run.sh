@@ -4,7 +4,8 @@
 #
 # Environment: BENCH_SIZES="1 4" (GiB of file data per image; "quick" is 50 MiB),
 # BENCH_QUICK=1 (the same as BENCH_SIZES=quick: a smoke run of the scripts), BENCH_RUNS=3
-# (runs per variant; the median is shown), WIMGRAFT_BIN (the binary; default ./wimgraft).
+# (runs per variant; the median is shown), BENCH_VARIANTS="a ai b c c1 c2" (which rows; b, the
+# mount/commit route, takes most of the time), WIMGRAFT_BIN (the binary; default ./wimgraft).
 # The client WIMs are generated once and cached by tests/bench/mkbench.sh under build/bench/.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -25,6 +26,10 @@ rss_file=$work/rss
 die() { echo "bench: error: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 
+VARIANTS=${BENCH_VARIANTS:-a ai b c c1 c2}
+for v in $VARIANTS; do
+	case $v in a | ai | b | c | c1 | c2) ;; *) die "BENCH_VARIANTS takes a ai b c c1 c2, not '$v'" ;; esac
+done
 case $RUNS in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number, not '$RUNS'" ;; esac
 for s in $SIZES; do
 	case $s in quick | 1 | 4) ;; *) die "BENCH_SIZES takes 1, 4 or quick, not '$s'" ;; esac
@@ -272,7 +277,7 @@ for size in $SIZES; do
 	names=$($W info "$client" | sed -n 's/^Name: *//p' | tr ' ' _)
 	copy=$work/copy.wim new=$work/new.wim dir=$work/applied
 	say "$(label "$size"): $client"
-	for key in a ai b c c1 c2; do
+	for key in $VARIANTS; do
 		measure "$size" "$key"
 	done
 done
@@ -340,6 +345,7 @@ get() { awk -F '\t' -v s="$1" -v k="$2" -v f="$3" '$1 == s && $2 == k && $5 == "
 ratio() {
 	[ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'
 }
+x() { if [ -n "$1" ]; then echo "${1}x"; else echo n/a; fi; }
 verdict() { # verdict VALUE OP LIMIT
 	[ -n "$1" ] || { echo "n/a"; return; }
 	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { ok = op == "<=" ? v <= l : op == "<" ? v < l : v >= l;
@@ -351,11 +357,11 @@ for size in $SIZES; do
 	a=$(get "$size" a 3) ai=$(get "$size" ai 3) b=$(get "$size" b 3)
 	c=$(get "$size" c 3) c1=$(get "$size" c1 3) c2=$(get "$size" c2 3)
 	l=$(label "$size")
-	r=$(ratio "$a" "$b") s=$(ratio "$b" "$a")
-	sx=${s:+${s}x}
-	sx=${sx:-n/a}
+	r=$(ratio "$a" "$b") s=$(ratio "$b" "$a") sx=$(x "$(ratio "$b" "$a")")
 	if [ "$size" = 4 ]; then v=$(verdict "$s" ">=" 50); else v="(the target is at 4 GiB)"; fi
 	printf '  %-7s a/b   = %-8s (a is %-8s faster than b)       target: b/a >= 50 at 4 GiB: %s\n' "$l" "${r:-n/a}" "$sx" "$v"
+	r=$(ratio "$ai" "$b") sx=$(x "$(ratio "$b" "$ai")")
+	printf "  %-7s a'/b  = %-8s (a' is %-7s faster than b)       (for information)\n" "$l" "${r:-n/a}" "$sx"
 	r=$(ratio "$a" "$c2")
 	printf '  %-7s a/c2  = %-8s (-o NEW.wim vs wimlib_write)         target <= 1.5: %s\n' "$l" "${r:-n/a}" "$(verdict "$r" "<=" 1.5)"
 	r=$(ratio "$ai" "$c")
@@ -371,15 +377,22 @@ for size in $SIZES; do
 		printf "  %-7s peak RSS of (a), (a') = n/a                    target < 300 MB: n/a\n" "$l"
 	fi
 done
-case " $SIZES " in
-*" 1 "*" 4 "* | *" 4 "*" 1 "*)
+case " $SIZES " in *" 1 "*) has1=1 ;; *) has1=0 ;; esac
+case " $SIZES " in *" 4 "*) has4=1 ;; *) has4=0 ;; esac
+case $has1$has4 in
+11)
 	a1=$(get 1 ai 3) a4=$(get 4 ai 3)
 	d1=$(awk '{ for (i = 1; i < NF; i++) if ($i == "data") { print $(i + 1); exit } }' "$(infofile 1)")
 	d4=$(awk '{ for (i = 1; i < NF; i++) if ($i == "data") { print $(i + 1); exit } }' "$(infofile 4)")
 	g=$(ratio "$a4" "$a1") dg=$(ratio "$d4" "$d1")
 	half=$(awk -v d="${dg:-4}" 'BEGIN { printf "%.2f", d / 2 }')
-	printf "  growth  (a') 4 GiB / 1 GiB = %sx for %sx the data        target: far less (<= %sx, half the data growth): %s\n" \
-		"${g:-n/a}" "${dg:-n/a}" "$half" "$(verdict "$g" "<=" "$half")"
+	printf "  growth  (a') 4 GiB / 1 GiB = %s for %s the data        target: far less (<= %sx, half the data growth): %s\n" \
+		"$(x "$g")" "$(x "$dg")" "$half" "$(verdict "$g" "<=" "$half")"
+	f1=$(sed -n 's/.*image 1: \([0-9]*\) files.*/\1/p' "$(infofile 1)")
+	f4=$(sed -n 's/.*image 1: \([0-9]*\) files.*/\1/p' "$(infofile 4)")
+	gc=$(ratio "$(get 4 c 3)" "$(get 1 c 3)") gc1=$(ratio "$(get 4 c1 3)" "$(get 1 c1 3)")
+	printf "          for comparison: the floor grows %s (c), %s (c1); files per image grow %s\n" \
+		"$(x "$gc")" "$(x "$gc1")" "$(x "$(ratio "$f4" "$f1")")"
 	;;
 *) echo "  growth  of (a') with image size: needs both sizes (BENCH_SIZES=\"1 4\")" ;;
 esac

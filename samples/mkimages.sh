@@ -2,7 +2,7 @@
 # mkimages.sh - build small Windows images of the real shape with wimlib-imagex, so that
 # wimgraft can be tried and tested without a Windows ISO. Nothing here is Microsoft's data:
 # the LBFO files hold placeholder contents at their real paths; the SYSTEM hive is the real one
-# from shared/fixtures/hives/SYSTEM.xz.
+# from shared/fixtures/hives/SYSTEM.xz, and the small SOFTWARE and DRIVERS hives are made here.
 #
 # usage: mkimages.sh [--demo|--test] OUTDIR
 #   --demo  server2019.wim, win10.wim and win10-applied/ (default)
@@ -23,9 +23,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${WG_SHARED:-$(cd "$here/../.." && pwd)/shared}
 hive_xz=$shared/fixtures/hives/SYSTEM.xz
 [ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
-command -v wimlib-imagex >/dev/null || { echo "error: wimlib-imagex is not installed (make deps)" >&2; exit 1; }
+for tool in wimlib-imagex hivexregedit cc; do
+	command -v $tool >/dev/null || { echo "error: $tool is not installed (make deps)" >&2; exit 1; }
+done
 
-stamp="$mode $(cat "$0" "$hive_xz" | sha1sum | cut -c1-40)"
+stamp="$mode $(cat "$0" "$here/mkhive.c" "$here/../tests/unit/minhive.h" "$hive_xz" | sha1sum | cut -c1-40)"
 if [ -f "$out/.stamp" ] && { [ "$(cat "$out/.stamp")" = "$stamp" ] ||
 	{ [ "$mode" = demo ] && [ "$(cut -d' ' -f2 "$out/.stamp")" = "${stamp#* }" ]; }; }; then
 	exit 0
@@ -178,15 +180,58 @@ props "$wim" 3 ServerDatacenter "Server Core" 17763 1 en-US ServerNT
 props "$wim" 4 ServerDatacenter Server 17763 1 en-US ServerNT
 rm -rf "$s19"
 
+# A hive holding what a .reg says: an empty hive (hivex cannot make one) filled by hivexregedit.
+# mkhive_from ROOTKEY FILE  (the .reg text on stdin)
+mkhive_from() {
+	"$work/mkhive" "$2"
+	cat >"$work/hive.reg"
+	hivexregedit --merge --prefix "$1" "$2" "$work/hive.reg"
+}
+
 # --- Windows 10 22H2 client: Home, Pro, Education ----------------------------------------
+# Each image holds the real SYSTEM hive, a small SOFTWARE hive that says which Windows it is,
+# and a DRIVERS hive with the driver store's empty index.
+cc -O2 -o "$work/mkhive" "$here/mkhive.c"
 w10=$work/w10
 common_tree "$w10/base" 19045 240
-xz -dc "$hive_xz" >"$w10/base/Windows/System32/config/SYSTEM"
+cfg=Windows/System32/config
+xz -dc "$hive_xz" >"$w10/base/$cfg/SYSTEM"
+D='HKEY_LOCAL_MACHINE\DRIVERS\DriverDatabase'
+mkhive_from 'HKEY_LOCAL_MACHINE\DRIVERS' "$w10/base/$cfg/DRIVERS" <<REG
+Windows Registry Editor Version 5.00
+
+[$D]
+"Architecture"=dword:00000009
+
+[$D\\DriverInfFiles]
+
+[$D\\DriverPackages]
+
+[$D\\DeviceIds]
+REG
 wim=$out.new/win10.wim
 for ed in Home:Core Pro:Professional Education:Education; do
 	name=${ed%%:*} id=${ed#*:}
 	rm -rf "$w10/img" && cp -a "$w10/base" "$w10/img"
 	bytes "edition/$name" 4096 >"$w10/img/Windows/System32/edition-$name.xml"
+	V='HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+	mkhive_from 'HKEY_LOCAL_MACHINE\SOFTWARE' "$w10/img/$cfg/SOFTWARE" <<REG
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft]
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT]
+
+[$V]
+"ProductName"="Windows 10 $name"
+"EditionID"="$id"
+"InstallationType"="Client"
+"CurrentBuild"="19045"
+"CurrentBuildNumber"="19045"
+"UBR"=dword:00000b95
+"CurrentMajorVersionNumber"=dword:0000000a
+"CurrentMinorVersionNumber"=dword:00000000
+REG
 	add_image "$wim" "$w10/img" "Windows 10 $name" "Windows 10 $name"
 done
 props "$wim" 1 Core Client 19045 2965 en-US WinNT

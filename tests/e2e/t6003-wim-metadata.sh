@@ -47,7 +47,7 @@ test_expect_success 'every other file keeps its security descriptor, attributes 
 			awk -F" = " "/^Full Path/{p=\$2; sd=\"-\"} /^Attributes/{a=\$2}
 				/^Security Descriptor/{sd=\$2} /^Hash/{print p, a, sd, \$2}" |
 			grep -v -F -f payload | grep -v -e "/mslbfoprovider.inf_amd64_[0-9a-f]*\"" \
-				-e "config/SYSTEM\"" -e "/Windows/Logs/wimgraft" \
+				-e "config/SYSTEM\"" -e "config/DRIVERS\"" -e "/Windows/Logs/wimgraft" \
 				-e "/Windows/Setup/Scripts/SetupComplete.cmd\"" | LC_ALL=C sort >$w.list || return 1
 	done &&
 	test $(wc -l <sd.wim.list) -gt 200 &&

@@ -44,6 +44,20 @@ test_expect_success 'reglookup shows every seed value under the current control 
 	check_seed_values img/Windows/System32/config/SYSTEM
 '
 
+test_expect_success 'reglookup shows the driver package registered in the DRIVERS hive, values derived from the INF' '
+	D=img/Windows/System32/config/DRIVERS &&
+	reglookup -H "$D" >drv &&
+	P=/DriverDatabase/DriverPackages/mslbfoprovider.inf_amd64_9afb7ecb68781bac &&
+	grep -qxF "/DriverDatabase/DriverInfFiles/mslbfoprovider.inf/Active,SZ,mslbfoprovider.inf_amd64_9afb7ecb68781bac," drv &&
+	grep -qxF "$P/Provider,SZ,Microsoft," drv &&
+	grep -qxF "$P/SignerScore,DWORD,0x0D000003," drv &&
+	size=$(stat -c %s ref/Windows/INF/mslbfoprovider.inf) &&
+	grep -qxF "$P/FileSize,QWORD,$(printf 0x%016X $size)," drv &&
+	grep -qxF "/DriverDatabase/DeviceIds/ms_lbfo/mslbfoprovider.inf,BINARY,%01%FF%00%00," drv &&
+	hivexregedit --export "$D" "\\DriverDatabase\\DriverPackages" >drv.reg &&
+	tr -d "\\r\\n " <drv.reg | grep -qi "\"Version\"=hex(3):ff,ff,09,00,00,00,00,00,74,e9,36,4d,25,e3,ce,11,bf,c1,08,00,2b,e1,03,18,00,80,8c,a3,c5,94,c6,01,01,00,63,45,00,00,0a,00,00,00,00,00,00,00,00,00"
+'
+
 test_expect_success 'the default start value starts the driver at boot (not 3)' '
 	H=img/Windows/System32/config/SYSTEM &&
 	reglookup -H -p "/ControlSet001" "$H" | grep -i "/services/MsLbfoProvider/Start," >start &&
@@ -115,9 +129,14 @@ test_expect_success 'remove restores every touched value and deletes the added f
 	test_expect_code 3 wimgraft verify -d img >out 2>err
 '
 
-test_expect_success 'after remove, every original file is as it was' '
-	(cd orig && find . -type f ! -path "./Windows/System32/config/SYSTEM" -print0 | xargs -0 sha256sum) >sums &&
-	(cd img && sha256sum -c --quiet ../sums)
+test_expect_success 'after remove, every original file is as it was; every hive exports as before' '
+	(cd orig && find . -type f ! -path "./Windows/System32/config/*" -print0 | xargs -0 sha256sum) >sums &&
+	(cd img && sha256sum -c --quiet ../sums) &&
+	for h in SYSTEM SOFTWARE DRIVERS; do
+		hivexregedit --export orig/Windows/System32/config/$h "\\" >a.reg &&
+		hivexregedit --export img/Windows/System32/config/$h "\\" >b.reg &&
+		cmp a.reg b.reg || return 1
+	done
 '
 
 test_expect_success 'a dirty hive is refused with exit 4 and the folder stays byte-identical' '

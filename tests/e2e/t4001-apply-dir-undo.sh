@@ -11,20 +11,25 @@ SRC=$FIXTURES/server2019.wim
 SRC22=$FIXTURES/server2022.wim
 HIVE=Windows/System32/config/SYSTEM
 
-# Every file but the hive and wimgraft's own log, and the whole hive as hivexregedit exports it.
+# Every file but the hives and wimgraft's own log, and every hive as hivexregedit exports it.
+CFG=Windows/System32/config
 same_as_orig() {
-	(cd "$1" && find . -path ./Windows/Logs/wimgraft -prune -o \( -type f -o -type d \) ! -path "./$HIVE" -printf '%y %p\n' | LC_ALL=C sort) >"$1.list" &&
-	(cd orig && find . -path ./Windows/Logs/wimgraft -prune -o \( -type f -o -type d \) ! -path "./$HIVE" -printf '%y %p\n' | LC_ALL=C sort) >orig.list &&
+	(cd "$1" && find . -path ./Windows/Logs/wimgraft -prune -o \( -type f -o -type d \) ! -path "./$CFG/*" -printf '%y %p\n' | LC_ALL=C sort) >"$1.list" &&
+	(cd orig && find . -path ./Windows/Logs/wimgraft -prune -o \( -type f -o -type d \) ! -path "./$CFG/*" -printf '%y %p\n' | LC_ALL=C sort) >orig.list &&
 	diff orig.list "$1.list" &&
-	(cd orig && find . -type f ! -path "./$HIVE" ! -path "./Windows/Logs/wimgraft/*" -print0 | xargs -0 sha256sum) >orig.sums &&
+	(cd orig && find . -type f ! -path "./$CFG/*" ! -path "./Windows/Logs/wimgraft/*" -print0 | xargs -0 sha256sum) >orig.sums &&
 	(cd "$1" && sha256sum -c --quiet ../orig.sums) &&
-	hivexregedit --export "$1/$HIVE" '\' >"$1.reg" &&
-	diff orig.reg "$1.reg" >/dev/null
+	for h in SYSTEM SOFTWARE DRIVERS; do
+		hivexregedit --export "$1/$CFG/$h" '\' >"$1.$h.reg" &&
+		diff "orig.$h.reg" "$1.$h.reg" >/dev/null || { echo "hive $h differs"; return 1; }
+	done
 }
 
 test_expect_success 'setup' '
 	cp -a "$FIXTURES/win10-applied" orig &&
-	hivexregedit --export orig/$HIVE "\\" >orig.reg
+	for h in SYSTEM SOFTWARE DRIVERS; do
+		hivexregedit --export orig/$CFG/$h "\\" >orig.$h.reg || return 1
+	done
 '
 
 test_expect_success 'folders in another case are reused, and remove leaves the tree as it was' '

@@ -73,7 +73,13 @@ static void sweep(const char *root, const char *prefix)
 		}
 		if (stale && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
 			wg_verbose("removing '%s', left by an interrupted run", dir);
-			remove_tree(dir);
+			/* a helper process of the killed run (mkntfs) may still be finishing a file in it */
+			for (int tries = 0; tries < 5; tries++) {
+				remove_tree(dir);
+				if (access(dir, F_OK) < 0)
+					break;
+				usleep(100000);
+			}
 		}
 		free(lock);
 		free(dir);

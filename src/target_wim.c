@@ -1,8 +1,8 @@
 /*
- * target_wim.c - the WIM backend of target.h: reads come from the image, writes
- * are queued as wimlib update commands and the WIM is written once at commit.
+ * target_wim.c - the target_ops of one image of a WIM: reads come from the image,
+ * writes are queued as wimlib update commands for the session's one write at commit.
  */
-#include "target_wim.h"
+#include "wim_internal.h"
 #include "tempdir.h"
 
 #include <errno.h>
@@ -20,100 +20,6 @@
 
 #include "ntfsvol.h"
 #include "source.h"
-
-/* The hive files the registry engine may edit, by the names it opens them with. */
-static const char *const hive_names[] = { "SYSTEM", "SOFTWARE", "DRIVERS", "DEFAULT" };
-
-/*
- * What this session has queued for one path: the engine reads its own writes
- * back (the undo log, a replaced hive), so look-ups see the queue before the image.
- */
-enum ov_kind { OV_FILE, OV_DIR, OV_DELETED };
-
-struct overlay {
-	char *path;                /* as it will be stored, '/'-separated */
-	enum ov_kind kind;
-	char *local;               /* OV_FILE: the local file the ADD reads */
-};
-
-/*
- * A queued change. With vol, an ADD of an NTFS volume image under a staging name, a
- * RENAME of its vol_from onto wim_path and a DELETE of the rest: the file (and any
- * folder it needs) arrives with its security descriptor, attributes and times.
- */
-struct wim_cmd {
-	enum wimlib_update_op op;
-	char *local;               /* ADD: the file read when the WIM is written */
-	char *wim_path;            /* "/" + stored path */
-	int flags;
-	const char *vol;           /* borrowed from the session's volume list */
-	char *vol_from;            /* what of the volume is moved to wim_path */
-	char *sync;                /* a local file whose bytes go into the volume first */
-};
-
-/* An image file extracted into an NTFS volume image (shared by every target that adds it). */
-struct volume {
-	WIMStruct *wim;
-	int index;
-	char *stored;
-	char *vol;
-	bool own;                  /* a hive's: rewritten at commit, never shared */
-};
-
-/* A file copy_out gave to the engine: written back, it is taken from the image with its metadata. */
-struct copied {
-	char *local;
-	bool has_sd;
-	char *stored;
-	uint64_t size;
-	uint8_t sha1[20];
-};
-
-struct wim_session {
-	char *path;                /* the WIM, as given */
-	char *output;              /* -o, or NULL to update in place */
-	struct wg_source *src;     /* the WIM (and the other parts of a split WIM) */
-	WIMStruct *wim;
-	int image_count;
-	bool had_integrity;
-	struct temp_dir tmp;       /* staged files and hive folders, removed at close */
-	char *tmpdir;              /* its path (borrowed) */
-	struct target **images;    /* one target per image, made when first asked for */
-	struct target **list;      /* what wim_session_targets returned last */
-	unsigned seq;              /* names of staged files */
-	bool plain;                /* no NTFS-3G route: added files get no metadata */
-	struct ntfsvol_pool *pool; /* made when first needed */
-	struct volume *vols;
-	size_t nvols;
-	unsigned stages;
-	WIMStruct *src_wim;        /* where payload files come from (wim_session_set_source) */
-	int src_index;
-	char *src_path;
-	char *empty;               /* an empty folder, for folders made plain */
-};
-
-struct wim_target {
-	struct wim_session *s;
-	int index;
-	char *dir;                 /* the image's folder in the session's tmpdir */
-	struct overlay *ov;
-	size_t nov;
-	struct wim_cmd *cmds;
-	size_t ncmds;
-	char *config;              /* stored spelling of Windows/System32/config */
-	char *hive_dir;            /* the staging folder for hives, once made */
-	int hive_fd;
-	char *hive_display;
-	char *hive_stored[ARRAY_SIZE(hive_names)];   /* stored paths of the hives the image has */
-	const char *hive_vol[ARRAY_SIZE(hive_names)]; /* and the volume each was extracted to */
-	struct copied *copies;
-	size_t ncopies;
-};
-
-static struct wim_target *priv(struct target *t)
-{
-	return t->priv;
-}
 
 /* ---- paths and the overlay ------------------------------------------------------- */
 
@@ -195,8 +101,8 @@ static void ov_set(struct wim_target *w, const char *path, enum ov_kind kind, co
 	o->local = local ? xstrdup(local) : NULL;
 }
 
-static void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
-		      const char *stored, int flags)
+void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
+	       const char *stored, int flags)
 {
 	w->cmds = xrealloc(w->cmds, (w->ncmds + 1) * sizeof(*w->cmds));
 	struct wim_cmd *c = &w->cmds[w->ncmds++];
@@ -208,15 +114,6 @@ static void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char
 }
 
 /* ---- reading the image ------------------------------------------------------------- */
-
-/* One entry of the image as wimlib_iterate_dir_tree describes it. */
-struct image_entry {
-	char *stored;              /* without the leading '/' */
-	bool is_dir;
-	bool has_sd;               /* it has a security descriptor */
-	uint64_t size;
-	uint8_t sha1[20];
-};
 
 static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
 {
@@ -236,8 +133,8 @@ static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
 }
 
 /* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
-static enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
-			     struct image_entry *e)
+enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
+		      struct image_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	char *p = xasprintf("/%s", path);
@@ -450,126 +347,6 @@ static enum wg_err extract_to(struct wim_target *w, const struct resolved *r, co
 	source_remove_tree(dir);
 	free(dir);
 	return ret;
-}
-
-/* ---- NTFS volume images: the route that carries security descriptors and attributes ---- */
-
-/* The session's pool of volumes, or NULL when the route is off (mkntfs missing, or turned off). */
-static struct ntfsvol_pool *volume_pool(struct wim_session *s)
-{
-	if (s->plain)
-		return NULL;
-	if (!s->pool) {
-		char *dir = xasprintf("%s/volumes", s->tmpdir);
-		enum wg_err ret = WG_OK;
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			wg_error("cannot create '%s': %s", dir, strerror(errno));
-			ret = WG_ERR_IO;
-		} else {
-			ret = ntfsvol_pool_new(dir, &s->pool);
-		}
-		if (ret == WG_ERR_NOT_FOUND)
-			wg_warning("mkntfs (package ntfs-3g) is not installed: files added to '%s' get no "
-				   "security descriptor and the attributes of a plain file", s->path);
-		free(dir);
-		if (ret) {
-			s->plain = true;
-			return NULL;
-		}
-	}
-	return s->pool;
-}
-
-/*
- * The volume holding stored (and its folders) of image index of wim, with their NTFS
- * metadata: made once, shared by every target. NULL (with a warning) when it cannot be made.
- */
-static const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
-			     const char *stored, uint64_t size, bool own)
-{
-	for (size_t i = 0; i < s->nvols && !own; i++)
-		if (!s->vols[i].own && s->vols[i].wim == wim && s->vols[i].index == index &&
-		    !strcmp(s->vols[i].stored, stored))
-			return s->vols[i].vol;
-	struct ntfsvol_pool *pool = volume_pool(s);
-	char *vol = NULL;
-	if (!pool || ntfsvol_new(pool, size, &vol))
-		return NULL;
-	char *path = xasprintf("/%s", stored);
-	const char *paths[] = { path };
-	errno = 0;
-	int wret = wimlib_extract_paths(wim, index, vol, paths, 1, WIMLIB_EXTRACT_FLAG_NTFS);
-	free(path);
-	if (wret) {
-		wg_warning("'%s' image %d: cannot extract '%s' into an NTFS volume image (%s); it is "
-			   "added without its security descriptor and attributes", name, index, stored,
-			   source_wimlib_error(wret));
-		unlink(vol);
-		free(vol);
-		return NULL;
-	}
-	s->vols = xrealloc(s->vols, (s->nvols + 1) * sizeof(*s->vols));
-	s->vols[s->nvols++] = (struct volume){ wim, index, xstrdup(stored), vol, own };
-	return vol;
-}
-
-/* Where a local file came from, when it is an unchanged copy of a file of some image. */
-struct origin {
-	WIMStruct *wim;
-	int index;
-	const char *name;          /* the WIM, for messages */
-	char *stored;
-	uint64_t size;
-};
-
-static bool same_content(const char *local, uint64_t size, const uint8_t sha1[20])
-{
-	struct stat st;
-	uint8_t got[20];
-	if (stat(local, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
-		return false;
-	if (size == 0)
-		return sha1_is_zero(sha1);
-	return sha1_file(local, got) == WG_OK && !memcmp(got, sha1, 20);
-}
-
-/*
- * Find the origin of local: a file this target's copy_out wrote, or a file of the session's
- * source image whose path ends local's path (the engine stages the payload under its source
- * paths), in both cases with the same content.
- */
-static bool find_origin(struct wim_target *w, const char *local, struct origin *o)
-{
-	struct wim_session *s = w->s;
-	memset(o, 0, sizeof(*o));
-	for (size_t i = w->ncopies; i-- > 0;) {
-		const struct copied *c = &w->copies[i];
-		if (strcmp(c->local, local))
-			continue;
-		/* without a security descriptor a plain file is as faithful (NTFS would add one) */
-		if (!c->has_sd || !same_content(local, c->size, c->sha1))
-			return false;
-		*o = (struct origin){ s->wim, w->index, s->path, xstrdup(c->stored), c->size };
-		return true;
-	}
-	if (!s->src_wim)
-		return false;
-	for (const char *p = strchr(local, '/'); p; p = strchr(p + 1, '/')) {
-		struct image_entry e;
-		if (!p[1] || wim_entry(s->src_wim, s->src_index, s->src_path, p + 1, &e))
-			continue;
-		bool match = !e.is_dir && same_content(local, e.size, e.sha1);
-		if (match && !e.has_sd) {
-			free(e.stored);
-			return false;
-		}
-		if (match) {
-			*o = (struct origin){ s->src_wim, s->src_index, s->src_path, e.stored, e.size };
-			return true;
-		}
-		free(e.stored);
-	}
-	return false;
 }
 
 /* ---- the operations ------------------------------------------------------------------ */
@@ -800,8 +577,6 @@ static int hive_of(struct wim_target *w, const char *stored)
 	return -1;
 }
 
-/* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
-static enum wg_err check_wim_writable(struct wim_session *s);
 
 static enum wg_err wim_check_writable(struct target *t, const char *rel)
 {
@@ -853,16 +628,6 @@ static enum wg_err empty_dir(struct wim_session *s, const char **path)
 	return WG_OK;
 }
 
-/* Queue the NTFS route: the volume's from (a file or the folder holding it) moved onto top. */
-static void queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
-			 const char *sync)
-{
-	queue_cmd(w, WIMLIB_UPDATE_OP_ADD, NULL, top, 0);
-	struct wim_cmd *c = &w->cmds[w->ncmds - 1];
-	c->vol = vol;
-	c->vol_from = xstrdup(from);
-	c->sync = sync ? xstrdup(sync) : NULL;
-}
 
 /*
  * Queue local to be written at rel, listing the folders that will be made. With an origin,
@@ -1162,7 +927,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 	return WG_OK;
 }
 
-static void free_cmds(struct wim_target *w)
+void free_cmds(struct wim_target *w)
 {
 	for (size_t i = 0; i < w->ncmds; i++) {
 		free(w->cmds[i].local);
@@ -1202,7 +967,7 @@ static void wim_close(struct target *t)
 	t->priv = NULL;
 }
 
-static const struct target_ops wim_ops = {
+const struct target_ops wim_ops = {
 	.lookup = wim_lookup,
 	.hash = wim_hash,
 	.read = wim_read,
@@ -1217,108 +982,7 @@ static const struct target_ops wim_ops = {
 	.close = wim_close,
 };
 
-/* ---- the session ----------------------------------------------------------------------- */
-
-static const char *dir_of(const char *path, char **owned)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return ".";
-	if (slash == path)
-		return "/";
-	*owned = xstrndup(path, (size_t)(slash - path));
-	return *owned;
-}
-
-static enum wg_err check_wim_writable(struct wim_session *s)
-{
-	struct wimlib_wim_info info;
-	struct stat st;
-	wimlib_get_wim_info(s->wim, &info);
-	if (s->output) {
-		char *owned = NULL;
-		const char *dir = dir_of(s->output, &owned);
-		enum wg_err ret = WG_OK;
-		if (stat(s->output, &st) == 0 && S_ISDIR(st.st_mode)) {
-			wg_error("'%s' is a folder; -o names the WIM file to write", s->output);
-			ret = WG_ERR_USAGE;
-		} else if (access(dir, W_OK) < 0) {
-			wg_error("cannot write a WIM in '%s': %s", dir, strerror(errno));
-			ret = errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_READ_ONLY;
-		} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			wg_error("cannot write a WIM in '%s': not a folder", dir);
-			ret = WG_ERR_NOT_FOUND;
-		}
-		free(owned);
-		return ret;
-	}
-	if (info.total_parts > 1) {
-		wg_error("'%s' is a split WIM and cannot be updated in place; write a new WIM with -o NEW.wim",
-			 s->path);
-		return WG_ERR_READ_ONLY;
-	}
-	if (stat(s->path, &st) < 0) {
-		wg_error("cannot read '%s': %s", s->path, strerror(errno));
-		return WG_ERR_IO;
-	}
-	if (!(st.st_mode & 0222)) {
-		wg_error("'%s' is read-only (mode %04o); make it writable or write a new WIM with -o",
-			 s->path, (unsigned)(st.st_mode & 07777));
-		return WG_ERR_READ_ONLY;
-	}
-	int fd = open(s->path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		wg_error("cannot write '%s': %s", s->path, strerror(errno));
-		return errno == ENOSPC ? WG_ERR_NO_SPACE : WG_ERR_READ_ONLY;
-	}
-	close(fd);
-	if (info.is_readonly) {
-		wg_error("'%s' is marked read-only in its header; write a new WIM with -o", s->path);
-		return WG_ERR_READ_ONLY;
-	}
-	return WG_OK;
-}
-
-enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out)
-{
-	struct stat st;
-	enum wg_err ret;
-	if (stat(wim, &st) < 0) {
-		wg_error("cannot open '%s': %s", wim, strerror(errno));
-		return errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		wg_error("'%s' is not a WIM file%s", wim,
-			 S_ISDIR(st.st_mode) ? "; give an image folder with -d" : "");
-		return WG_ERR_NOT_WIM;
-	}
-	struct wim_session *s = xcalloc(1, sizeof(*s));
-	s->path = xstrdup(wim);
-	s->output = output ? xstrdup(output) : NULL;
-	ret = source_open(wim, &s->src);
-	if (ret)
-		goto fail;
-	s->wim = source_wim(s->src);
-	s->image_count = source_image_count(s->src);
-	struct wimlib_wim_info info;
-	wimlib_get_wim_info(s->wim, &info);
-	s->had_integrity = info.has_integrity_table;
-	ret = check_wim_writable(s);
-	if (ret)
-		goto fail;
-	ret = temp_dir_create("wimgraft-wim.", &s->tmp);
-	if (ret)
-		goto fail;
-	s->tmpdir = s->tmp.path;
-	s->images = xcalloc((size_t)s->image_count + 1, sizeof(*s->images));
-	*out = s;
-	return WG_OK;
-fail:
-	wim_session_close(s);
-	return ret;
-}
-
-static enum wg_err make_target(struct wim_session *s, int index, struct target **out)
+enum wg_err make_target(struct wim_session *s, int index, struct target **out)
 {
 	struct target *t = xcalloc(1, sizeof(*t));
 	struct wim_target *w = xcalloc(1, sizeof(*w));
@@ -1357,335 +1021,4 @@ static enum wg_err make_target(struct wim_session *s, int index, struct target *
 	}
 	*out = t;
 	return WG_OK;
-}
-
-enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct target ***targets,
-				size_t *n)
-{
-	int first, last;
-	enum wg_err ret;
-	if (!spec) {
-		if (s->image_count > 1) {
-			wg_error("'%s' holds %d images; choose one with -t INDEX, -t NAME or -t all",
-				 s->path, s->image_count);
-			return WG_ERR_USAGE;
-		}
-		first = last = 1;
-	} else if (!strcmp(spec, "all")) {
-		first = 1;
-		last = s->image_count;
-	} else {
-		ret = source_find_image(s->src, spec, &first);
-		if (ret)
-			return ret;
-		last = first;
-	}
-	for (int i = first; i <= last; i++) {
-		if (s->images[i])
-			continue;
-		ret = make_target(s, i, &s->images[i]);
-		if (ret)
-			return ret;
-	}
-	free(s->list);
-	s->list = xcalloc((size_t)(last - first + 1), sizeof(*s->list));
-	for (int i = first; i <= last; i++)
-		s->list[i - first] = s->images[i];
-	*targets = s->list;
-	*n = (size_t)(last - first + 1);
-	return WG_OK;
-}
-
-void wim_session_set_source(struct wim_session *s, struct wg_source *src, int index)
-{
-	s->src_wim = src ? source_wim(src) : NULL;
-	s->src_index = index;
-	free(s->src_path);
-	s->src_path = s->src_wim ? xstrdup(source_path(src)) : NULL;
-}
-
-void wim_session_plain_add(struct wim_session *s)
-{
-	s->plain = true;
-}
-
-enum wg_err wim_target_info(struct target *t, struct image_info *info)
-{
-	if (t->ops != &wim_ops) {
-		wg_error("internal error: %s is not an image of a WIM", t->display);
-		return WG_ERR_INTERNAL;
-	}
-	struct wim_target *w = priv(t);
-	return source_image_info(w->s->src, w->index, info);
-}
-
-/* ---- writing ------------------------------------------------------------------------------ */
-
-struct progress {
-	const char *name;
-	int last;
-};
-
-static enum wimlib_progress_status on_progress(enum wimlib_progress_msg msg,
-					       union wimlib_progress_info *info, void *arg)
-{
-	struct progress *p = arg;
-	if (msg == WIMLIB_PROGRESS_MSG_WRITE_STREAMS && info->write_streams.total_bytes) {
-		int pct = (int)(info->write_streams.completed_bytes * 100 /
-				info->write_streams.total_bytes);
-		if (pct != p->last) {
-			fprintf(stderr, "\rwriting '%s': %3d%%", p->name, pct);
-			fflush(stderr);
-			p->last = pct;
-		}
-	}
-	return WIMLIB_PROGRESS_STATUS_CONTINUE;
-}
-
-static enum wg_err run_update(struct wim_session *s, struct wim_target *w,
-			      struct wimlib_update_command *cmds, size_t n)
-{
-	if (!n)
-		return WG_OK;
-	errno = 0;
-	int wret = wimlib_update_image(s->wim, w->index, cmds, n, 0);
-	if (wret) {
-		wg_error("cannot update image %d of '%s': %s", w->index, s->path,
-			 source_wimlib_error(wret));
-		return wret == WIMLIB_ERR_NOMEM ? WG_ERR_NOMEM : WG_ERR_WIM;
-	}
-	return WG_OK;
-}
-
-/*
- * Replay the image's queue in order: plain commands in batches; each volume in an update
- * call of its own (wimlib keys the inodes of an NTFS capture by MFT number alone, so two
- * volumes in one call could merge unrelated files into hard links), and never at the
- * root (an ADD at "/" rewrites the image's Windows properties).
- */
-static enum wg_err update_image(struct wim_session *s, struct wim_target *w)
-{
-	struct wimlib_update_command *batch = xcalloc(w->ncmds, sizeof(*batch));
-	size_t nbatch = 0;
-	enum wg_err ret = WG_OK;
-	for (size_t i = 0; i < w->ncmds && !ret; i++) {
-		const struct wim_cmd *c = &w->cmds[i];
-		if (!c->vol) {
-			struct wimlib_update_command *u = &batch[nbatch++];
-			memset(u, 0, sizeof(*u));
-			u->op = c->op;
-			if (c->op == WIMLIB_UPDATE_OP_ADD) {
-				u->add.fs_source_path = c->local;
-				u->add.wim_target_path = c->wim_path;
-				u->add.add_flags = c->flags;
-			} else {
-				u->delete_.wim_path = c->wim_path;
-				u->delete_.delete_flags = c->flags;
-			}
-			continue;
-		}
-		ret = run_update(s, w, batch, nbatch);
-		nbatch = 0;
-		if (ret)
-			break;
-		if (c->sync) {
-			char *vpath = xasprintf("/%s", c->vol_from);
-			ret = ntfsvol_write_file(c->vol, vpath, c->sync);
-			free(vpath);
-			if (ret)
-				break;
-		}
-		char *stage = xasprintf("/.wimgraft-stage-%u", s->stages++);
-		char *from = xasprintf("%s/%s", stage, c->vol_from);
-		struct wimlib_update_command u[3];
-		memset(u, 0, sizeof(u));
-		u[0].op = WIMLIB_UPDATE_OP_ADD;
-		u[0].add.fs_source_path = (char *)c->vol;
-		u[0].add.wim_target_path = stage;
-		u[0].add.add_flags = WIMLIB_ADD_FLAG_NTFS;
-		u[1].op = WIMLIB_UPDATE_OP_RENAME;
-		u[1].rename.wim_source_path = from;
-		u[1].rename.wim_target_path = c->wim_path;
-		u[2].op = WIMLIB_UPDATE_OP_DELETE;
-		u[2].delete_.wim_path = stage;
-		u[2].delete_.delete_flags = WIMLIB_DELETE_FLAG_RECURSIVE;
-		ret = run_update(s, w, u, 3);
-		free(stage);
-		free(from);
-	}
-	if (!ret)
-		ret = run_update(s, w, batch, nbatch);
-	free(batch);
-	return ret;
-}
-
-static enum wg_err write_error(const char *path, int wret, int saved_errno)
-{
-	if (saved_errno == ENOSPC) {
-		wg_error("cannot write '%s': %s", path, strerror(saved_errno));
-		return WG_ERR_NO_SPACE;
-	}
-	if (saved_errno && (wret == WIMLIB_ERR_WRITE || wret == WIMLIB_ERR_OPEN)) {
-		wg_error("cannot write '%s': %s (%s)", path, source_wimlib_error(wret),
-			 strerror(saved_errno));
-		return wg_err_from_errno(saved_errno);
-	}
-	wg_error("cannot write '%s': %s", path, source_wimlib_error(wret));
-	return wret == WIMLIB_ERR_NOMEM ? WG_ERR_NOMEM : WG_ERR_WIM;
-}
-
-static void sync_dir_of(const char *path)
-{
-	char *owned = NULL;
-	int fd = open(dir_of(path, &owned), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(owned);
-}
-
-/*
- * -o: the new WIM is written to an unnamed file in the output's folder (O_TMPFILE: a
- * run killed while writing leaves nothing behind), given a temporary name once complete
- * and renamed over the output. Where O_TMPFILE is not supported, it is written under
- * the temporary name from the start.
- */
-static enum wg_err write_new(struct wim_session *s, int flags)
-{
-	char *owned = NULL;
-	const char *dir = dir_of(s->output, &owned);
-	char *tmp = xasprintf("%s.tmpXXXXXX", s->output);
-	enum wg_err ret = WG_OK;
-	mode_t mask = umask(0);
-	umask(mask);
-	bool named = false;
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		fd = mkostemp(tmp, O_CLOEXEC);
-		named = fd >= 0;
-		if (named)
-			fchmod(fd, 0666 & ~mask);
-	}
-	if (fd < 0) {
-		wg_error("cannot create a file in '%s': %s", dir, strerror(errno));
-		ret = wg_err_from_errno(errno);
-		goto out;
-	}
-	errno = 0;
-	int wret = wimlib_write_to_fd(s->wim, fd, WIMLIB_ALL_IMAGES, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
-	if (wret) {
-		ret = write_error(s->output, wret, errno);
-		goto out;
-	}
-	if (!named) {
-		char *proc = xasprintf("/proc/self/fd/%d", fd);
-		int tries = 0;
-		do {
-			/* a fresh temporary name each time: linkat does not replace */
-			free(tmp);
-			tmp = xasprintf("%s.tmp%06x", s->output,
-					(unsigned)(rand() ^ getpid() ^ tries) & 0xffffffu);
-			if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
-				named = true;
-				break;
-			}
-		} while (errno == EEXIST && ++tries < 100);
-		free(proc);
-		if (!named) {
-			wg_error("cannot name the new WIM '%s': %s", tmp, strerror(errno));
-			ret = wg_err_from_errno(errno);
-			goto out;
-		}
-	}
-	if (rename(tmp, s->output) < 0) {
-		wg_error("cannot rename '%s' to '%s': %s", tmp, s->output, strerror(errno));
-		ret = wg_err_from_errno(errno);
-		goto out;
-	}
-	named = false;
-	sync_dir_of(s->output);
-out:
-	if (named)
-		unlink(tmp);
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(owned);
-	return ret;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
-enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
-{
-	enum wg_err ret;
-	bool any = false;
-	for (int i = 1; i <= s->image_count; i++) {
-		struct target *t = s->images[i];
-		if (!t || !priv(t)->ncmds)
-			continue;
-		any = true;
-		ret = update_image(s, priv(t));
-		if (ret)
-			return ret;
-	}
-	/* Nothing queued: the WIM is not written at all (-o still gets its copy). */
-	if (!any && (!s->output || same_file(s->output, s->path)))
-		return WG_OK;
-	ret = check_wim_writable(s);
-	if (ret)
-		return ret;
-
-	struct progress p = { s->output ? s->output : s->path, -1 };
-	wimlib_register_progress_function(s->wim, show_progress ? on_progress : NULL, &p);
-	int flags = s->had_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
-	if (s->output) {
-		ret = write_new(s, flags);
-	} else {
-		errno = 0;
-		int wret = wimlib_overwrite(s->wim, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
-		ret = wret ? write_error(s->path, wret, errno) : WG_OK;
-	}
-	if (p.last >= 0)
-		fputc('\n', stderr);
-	wimlib_register_progress_function(s->wim, NULL, NULL);
-	for (int i = 1; i <= s->image_count; i++) {
-		struct target *t = s->images[i];
-		if (!t)
-			continue;
-		struct wim_target *w = priv(t);
-		free_cmds(w);
-	}
-	return ret;
-}
-
-void wim_session_close(struct wim_session *s)
-{
-	if (!s)
-		return;
-	if (s->images)
-		for (int i = 1; i <= s->image_count; i++)
-			target_close(s->images[i]);
-	free(s->images);
-	free(s->list);
-	/* wimlib keeps the captured volumes open until the WIM is freed */
-	source_close(s->src);
-	for (size_t i = 0; i < s->nvols; i++) {
-		free(s->vols[i].stored);
-		free(s->vols[i].vol);
-	}
-	free(s->vols);
-	ntfsvol_pool_free(s->pool);
-	free(s->src_path);
-	free(s->empty);
-	temp_dir_remove(&s->tmp);
-	free(s->path);
-	free(s->output);
-	free(s);
 }

@@ -1,0 +1,162 @@
+/*
+ * wim_internal.h - what the files of the WIM backend share: the session, one image's
+ * target with its overlay and queued commands, the volume list, and their helpers.
+ */
+#ifndef WIMGRAFT_WIM_INTERNAL_H
+#define WIMGRAFT_WIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <wimlib.h>
+
+#include "ntfsvol.h"
+#include "target_wim.h"
+#include "tempdir.h"
+
+/* The hive files the registry engine may edit, by the names it opens them with. */
+static const char *const hive_names[] = { "SYSTEM", "SOFTWARE", "DRIVERS", "DEFAULT" };
+
+/*
+ * What this session has queued for one path: the engine reads its own writes
+ * back (the undo log, a replaced hive), so look-ups see the queue before the image.
+ */
+enum ov_kind { OV_FILE, OV_DIR, OV_DELETED };
+
+struct overlay {
+	char *path;                /* as it will be stored, '/'-separated */
+	enum ov_kind kind;
+	char *local;               /* OV_FILE: the local file the ADD reads */
+};
+
+/*
+ * A queued change. With vol, an ADD of an NTFS volume image under a staging name, a
+ * RENAME of its vol_from onto wim_path and a DELETE of the rest: the file (and any
+ * folder it needs) arrives with its security descriptor, attributes and times.
+ */
+struct wim_cmd {
+	enum wimlib_update_op op;
+	char *local;               /* ADD: the file read when the WIM is written */
+	char *wim_path;            /* "/" + stored path */
+	int flags;
+	const char *vol;           /* borrowed from the session's volume list */
+	char *vol_from;            /* what of the volume is moved to wim_path */
+	char *sync;                /* a local file whose bytes go into the volume first */
+};
+
+/* An image file extracted into an NTFS volume image (shared by every target that adds it). */
+struct volume {
+	WIMStruct *wim;
+	int index;
+	char *stored;
+	char *vol;
+	bool own;                  /* a hive's: rewritten at commit, never shared */
+};
+
+/* A file copy_out gave to the engine: written back, it is taken from the image with its metadata. */
+struct copied {
+	char *local;
+	bool has_sd;
+	char *stored;
+	uint64_t size;
+	uint8_t sha1[20];
+};
+
+struct wim_session {
+	char *path;                /* the WIM, as given */
+	char *output;              /* -o, or NULL to update in place */
+	struct wg_source *src;     /* the WIM (and the other parts of a split WIM) */
+	WIMStruct *wim;
+	int image_count;
+	bool had_integrity;
+	struct temp_dir tmp;       /* staged files and hive folders, removed at close */
+	char *tmpdir;              /* its path (borrowed) */
+	struct target **images;    /* one target per image, made when first asked for */
+	struct target **list;      /* what wim_session_targets returned last */
+	unsigned seq;              /* names of staged files */
+	bool plain;                /* no NTFS-3G route: added files get no metadata */
+	struct ntfsvol_pool *pool; /* made when first needed */
+	struct volume *vols;
+	size_t nvols;
+	unsigned stages;
+	WIMStruct *src_wim;        /* where payload files come from (wim_session_set_source) */
+	int src_index;
+	char *src_path;
+	char *empty;               /* an empty folder, for folders made plain */
+};
+
+struct wim_target {
+	struct wim_session *s;
+	int index;
+	char *dir;                 /* the image's folder in the session's tmpdir */
+	struct overlay *ov;
+	size_t nov;
+	struct wim_cmd *cmds;
+	size_t ncmds;
+	char *config;              /* stored spelling of Windows/System32/config */
+	char *hive_dir;            /* the staging folder for hives, once made */
+	int hive_fd;
+	char *hive_display;
+	char *hive_stored[ARRAY_SIZE(hive_names)];   /* stored paths of the hives the image has */
+	const char *hive_vol[ARRAY_SIZE(hive_names)]; /* and the volume each was extracted to */
+	struct copied *copies;
+	size_t ncopies;
+};
+
+static inline struct wim_target *priv(struct target *t)
+{
+	return t->priv;
+}
+
+/* One entry of the image as wimlib_iterate_dir_tree describes it. */
+struct image_entry {
+	char *stored;              /* without the leading '/' */
+	bool is_dir;
+	bool has_sd;               /* it has a security descriptor */
+	uint64_t size;
+	uint8_t sha1[20];
+};
+
+/* Where a local file came from, when it is an unchanged copy of a file of some image. */
+struct origin {
+	WIMStruct *wim;
+	int index;
+	const char *name;          /* the WIM, for messages */
+	char *stored;
+	uint64_t size;
+};
+
+/* target_wim.c: the target_ops of one image */
+extern const struct target_ops wim_ops;
+/* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
+enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
+		      struct image_entry *e);
+void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
+	       const char *stored, int flags);
+void free_cmds(struct wim_target *w);
+enum wg_err make_target(struct wim_session *s, int index, struct target **out);
+
+/* wim_session.c */
+/* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
+enum wg_err check_wim_writable(struct wim_session *s);
+
+/* wim_volume.c: the NTFS volume image route */
+/*
+ * The volume holding stored (and its folders) of image index of wim, with their NTFS
+ * metadata: made once, shared by every target. NULL (with a warning) when it cannot be made.
+ */
+const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
+		      const char *stored, uint64_t size, bool own);
+bool same_content(const char *local, uint64_t size, const uint8_t sha1[20]);
+/*
+ * Find the origin of local: a file this target's copy_out wrote, or a file of the session's
+ * source image whose path ends local's path (the engine stages the payload under its source
+ * paths), in both cases with the same content.
+ */
+bool find_origin(struct wim_target *w, const char *local, struct origin *o);
+/* Queue the NTFS route: the volume's from (a file or the folder holding it) moved onto top. */
+void queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
+		  const char *sync);
+
+#endif

@@ -51,24 +51,6 @@ static int fail(struct parser *p, const char *fmt, ...)
 
 /* ---- decoding: everything becomes UTF-8 before it is parsed ---- */
 
-static void put_utf8(struct strbuf *sb, uint32_t c)
-{
-	char tmp[4];
-	size_t n;
-	if (c < 0x80) {
-		tmp[0] = (char)c; n = 1;
-	} else if (c < 0x800) {
-		tmp[0] = (char)(0xC0 | (c >> 6)); tmp[1] = (char)(0x80 | (c & 0x3F)); n = 2;
-	} else if (c < 0x10000) {
-		tmp[0] = (char)(0xE0 | (c >> 12)); tmp[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		tmp[2] = (char)(0x80 | (c & 0x3F)); n = 3;
-	} else {
-		tmp[0] = (char)(0xF0 | (c >> 18)); tmp[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		tmp[2] = (char)(0x80 | ((c >> 6) & 0x3F)); tmp[3] = (char)(0x80 | (c & 0x3F)); n = 4;
-	}
-	sb_add(sb, tmp, n);
-}
-
 /* Windows-1252 bytes 0x80-0x9F; the rest of the code page is Latin-1. */
 static const uint16_t cp1252_high[32] = {
 	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
@@ -108,7 +90,7 @@ static int decode_utf16le(struct parser *p, const unsigned char *b, size_t len,
 		}
 		if (c == '\n')
 			p->lineno++;
-		put_utf8(out, c);
+		sb_add_utf8(out, c);
 	}
 	return 0;
 }
@@ -131,7 +113,7 @@ static int decode_8bit(struct parser *p, const unsigned char *b, size_t len, boo
 					return fail(p, "NUL character in the text");
 				if (b[j] == '\n')
 					p->lineno++;
-				put_utf8(out, cp1252(b[j]));
+				sb_add_utf8(out, cp1252(b[j]));
 			}
 			return 0;
 		}

@@ -220,6 +220,24 @@ unsigned char *utf8_to_utf16le(const char *str, size_t len, size_t *out_len)
 	return out;
 }
 
+void sb_add_utf8(struct strbuf *sb, uint32_t c)
+{
+	char tmp[4];
+	size_t n;
+	if (c < 0x80) {
+		tmp[0] = (char)c; n = 1;
+	} else if (c < 0x800) {
+		tmp[0] = (char)(0xC0 | (c >> 6)); tmp[1] = (char)(0x80 | (c & 0x3F)); n = 2;
+	} else if (c < 0x10000) {
+		tmp[0] = (char)(0xE0 | (c >> 12)); tmp[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		tmp[2] = (char)(0x80 | (c & 0x3F)); n = 3;
+	} else {
+		tmp[0] = (char)(0xF0 | (c >> 18)); tmp[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		tmp[2] = (char)(0x80 | ((c >> 6) & 0x3F)); tmp[3] = (char)(0x80 | (c & 0x3F)); n = 4;
+	}
+	sb_add(sb, tmp, n);
+}
+
 char *utf16le_to_utf8(const unsigned char *p, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -239,20 +257,7 @@ char *utf16le_to_utf8(const unsigned char *p, size_t len)
 		} else if (c >= 0xDC00 && c <= 0xDFFF) {
 			goto bad;
 		}
-		char tmp[4];
-		size_t n;
-		if (c < 0x80) {
-			tmp[0] = (char)c; n = 1;
-		} else if (c < 0x800) {
-			tmp[0] = (char)(0xC0 | (c >> 6)); tmp[1] = (char)(0x80 | (c & 0x3F)); n = 2;
-		} else if (c < 0x10000) {
-			tmp[0] = (char)(0xE0 | (c >> 12)); tmp[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-			tmp[2] = (char)(0x80 | (c & 0x3F)); n = 3;
-		} else {
-			tmp[0] = (char)(0xF0 | (c >> 18)); tmp[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-			tmp[2] = (char)(0x80 | ((c >> 6) & 0x3F)); tmp[3] = (char)(0x80 | (c & 0x3F)); n = 4;
-		}
-		sb_add(&sb, tmp, n);
+		sb_add_utf8(&sb, c);
 	}
 	return sb_detach(&sb);
 bad:

@@ -56,6 +56,8 @@ void sv_clear(struct strvec *sv);
 unsigned char *utf8_to_utf16le(const char *s, size_t len, size_t *out_len);
 /* One UTF-8 sequence at s: its code point in *cp; the bytes it takes, 0 when invalid. */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* Append code point c as UTF-8. */
+void sb_add_utf8(struct strbuf *sb, uint32_t c);
 /* UTF-16LE -> UTF-8, stopping at the first NUL code unit. NULL on bad input. */
 char *utf16le_to_utf8(const unsigned char *p, size_t len);
 

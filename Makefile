@@ -84,8 +84,8 @@ fixtures: deps all
 
 # The whole suite, then again under AddressSanitizer + UBSan.
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all unit-tests
+	@$(MAKE) -s --no-print-directory all unit-tests
+	@$(MAKE) -s --no-print-directory BUILD=build/asan SAN=1 all unit-tests
 	@sh tests/run.sh
 
 test: check

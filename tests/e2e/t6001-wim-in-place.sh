@@ -97,10 +97,16 @@ test_expect_success 'runs killed with SIGKILL leave a WIM that verifies and is o
 		echo "killed after ${d}s: $old old, $new new"
 	done &&
 	test $old -ge 1 && echo "$left killed runs left a session folder" &&
+	for d in tmp/wimgraft-wim.*; do
+		if [ -f "$d/lock" ]; then echo "$d"; fi
+	done >locked.before &&
 	TMPDIR=$PWD/tmp "$WIMGRAFT" apply -q -s "$SRC" -i 4 -w k.wim -t all &&
 	wimlib-imagex verify k.wim >/dev/null 2>&1 &&
 	"$WIMGRAFT" verify -q -w k.wim -t all &&
-	! ls tmp | grep "^wimgraft-wim\."
+	ls -d tmp/wimgraft-wim.* 2>/dev/null >after || true &&
+	echo "left before the last run (with a lock):" && cat locked.before &&
+	echo "left after it:" && cat after &&
+	! grep -F -x -f locked.before after
 '
 
 test_done

@@ -78,6 +78,7 @@ static void report(FILE *out, int show, const char *prefix, const char *fmt, va_
 	va_end(copy);
 	if (!show)
 		return;
+	fflush(stdout);   /* keep the order of what a pipe holding both streams shows */
 	fputs(prefix, out);
 	vfprintf(out, fmt, ap);
 	fputc('\n', out);

@@ -19,6 +19,7 @@
 #include "source.h"
 #include "target_wim.h"
 #include "util.h"
+#include "shell.h"
 
 struct fx {
 	char top[64];
@@ -30,43 +31,6 @@ static const char *fixtures_dir(void)
 {
 	const char *f = getenv("WG_FIXTURES");
 	return f && *f ? f : "build/fixtures";
-}
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	int st = system(cmd);
-	free(cmd);
-	return st;
-}
-
-/* A command's whole stdout. */
-static char *output_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *output_of(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	sb_grow(&sb, 1);
-	while (p && (n = fread(buf, 1, sizeof(buf), p)) > 0)
-		sb_add(&sb, buf, n);
-	if (p)
-		pclose(p);
-	return sb_detach(&sb);
 }
 
 /* "path attributes hash" of every entry of an image, as wimlib-imagex sees it. */

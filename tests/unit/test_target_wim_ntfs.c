@@ -32,6 +32,7 @@
 #include "source.h"
 #include "target_wim.h"
 #include "util.h"
+#include "shell.h"
 
 /* Self-relative security descriptors (owner, group, one allow ACE). */
 #define SD_TRUSTEDINSTALLER "0100048014000000340000000000000054000000010600000000000550000000" \
@@ -53,42 +54,6 @@ struct fx {
 	char *tgt;             /* a client image likewise */
 	struct ntfsvol_pool *pool;
 };
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	int st = system(cmd);
-	free(cmd);
-	return st;
-}
-
-static char *output_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *output_of(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	sb_grow(&sb, 1);
-	while (p && (n = fread(buf, 1, sizeof(buf), p)) > 0)
-		sb_add(&sb, buf, n);
-	if (p)
-		pclose(p);
-	return sb_detach(&sb);
-}
 
 static int image = 1;      /* the image field() and listing() read */
 

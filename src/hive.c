@@ -473,6 +473,16 @@ static enum wg_err write_values(struct hive *h, hive_key key, const struct hive_
 	return WG_OK;
 }
 
+/* Where name stands among a key's values (ignoring case), or n when it is not there. */
+static size_t value_index(const struct hive_value *vals, size_t n, const char *name)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (wg_streq_nocase(vals[i].name, name))
+			break;
+	return i;
+}
+
 enum wg_err hive_value_set(struct hive *h, hive_key key, const char *name, uint32_t type,
 			   const void *data, size_t len)
 {
@@ -486,10 +496,7 @@ enum wg_err hive_value_set(struct hive *h, hive_key key, const char *name, uint3
 	enum wg_err err = hive_values_list(h, key, &vals, &n);
 	if (err)
 		return err;
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (wg_streq_nocase(vals[i].name, name))
-			break;
+	size_t i = value_index(vals, n, name);
 	if (i == n) {
 		vals[n].name = xstrdup(name);   /* the list has room for one more */
 		n++;
@@ -512,10 +519,7 @@ enum wg_err hive_value_delete(struct hive *h, hive_key key, const char *name)
 	enum wg_err err = hive_values_list(h, key, &vals, &n);
 	if (err)
 		return err;
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (wg_streq_nocase(vals[i].name, name))
-			break;
+	size_t i = value_index(vals, n, name);
 	if (i == n) {
 		hive_values_free(vals, n);
 		return WG_ERR_NOT_FOUND;

@@ -33,8 +33,14 @@ struct collected {
 	bool last_was_facet;
 };
 
-static xmlSchemaPtr schema_cache;
 static struct strbuf *report_sink;
+/* the kind of document being read: the root element named in messages */
+static const char *current_root = "feature";
+
+static struct mxml_kind manifest_kind = {
+	.schema_file = MANIFEST_SCHEMA_FILE, .root = "feature", .noun = "manifest",
+	.format = MANIFEST_FORMAT, .err = WG_ERR_MANIFEST,
+};
 
 void mxml_set_sink(struct strbuf *sink)
 {
@@ -184,7 +190,7 @@ char *mxml_rephrase(const char *raw)
 			whatbuf, v2 ? v2 : "the allowed number of");
 	} else if (starts(body, "[facet 'maxInclusive']") ||
 		   starts(body, "[facet 'minInclusive']")) {
-		bool max = body[8] == 'a';
+		bool max = body[9] == 'a';   /* "[facet 'maxInclusive']" */
 		const char *lim = strstr(body, "allowed (");
 		v2 = lim ? quoted(lim, NULL) : NULL;
 		sb_addf(&sb, "%s%s must be at %s %s", subj.buf, whatbuf,
@@ -253,7 +259,7 @@ char *mxml_rephrase(const char *raw)
 	} else if (starts(body, "element content is not allowed")) {
 		sb_addf(&sb, "%sonly text is allowed here, not elements", subj.buf);
 	} else if (starts(body, "no matching global declaration available")) {
-		sb_addf(&sb, "%sthe root element must be 'feature'", subj.buf);
+		sb_addf(&sb, "%sthe root element must be '%s'", subj.buf, current_root);
 	} else {
 		sb_addstr(&sb, subj.buf);
 		char *b = strip_message(body);
@@ -337,14 +343,14 @@ static void silent_generic(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-static xmlSchemaPtr load_schema(void)
+static xmlSchemaPtr load_schema(struct mxml_kind *k)
 {
-	if (schema_cache)
-		return schema_cache;
-	char *path = manifest_find_shipped(MANIFEST_SCHEMA_FILE);
+	if (k->schema)
+		return k->schema;
+	char *path = manifest_find_shipped(k->schema_file);
 	if (!path) {
-		mxml_report("cannot find the manifest schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
-			 "folder that holds it)", MANIFEST_SCHEMA_FILE);
+		mxml_report("cannot find the %s schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
+			 "folder that holds it)", k->noun, k->schema_file);
 		return NULL;
 	}
 	struct collected c = { .name = path };
@@ -352,24 +358,24 @@ static xmlSchemaPtr load_schema(void)
 	xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(path);
 	if (pctx) {
 		xmlSchemaSetParserStructuredErrors(pctx, on_parse_error, &c);
-		schema_cache = xmlSchemaParse(pctx);
+		k->schema = xmlSchemaParse(pctx);
 		xmlSchemaFreeParserCtxt(pctx);
 	}
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!schema_cache)
-		mxml_report("cannot load the manifest schema '%s'%s%s", path,
+	if (!k->schema)
+		mxml_report("cannot load the %s schema '%s'%s%s", k->noun, path,
 			 c.first_msg ? ": " : "", c.first_msg ? c.first_msg : "");
 	free(c.first_msg);
 	free(path);
-	return schema_cache;
+	return k->schema;
 }
 
 /* The format attribute of the root, checked before the schema so that a newer
  * manifest says it is newer rather than listing unknown elements. */
-static enum wg_err check_format(xmlDoc *doc, const char *name)
+static enum wg_err check_format(const struct mxml_kind *k, xmlDoc *doc, const char *name)
 {
 	xmlNode *root = xmlDocGetRootElement(doc);
-	if (!root || xmlStrcmp(root->name, BAD_CAST "feature"))
+	if (!root || xmlStrcmp(root->name, BAD_CAST k->root))
 		return WG_OK;
 	xmlChar *f = xmlGetNoNsProp(root, BAD_CAST "format");
 	if (!f)
@@ -377,10 +383,10 @@ static enum wg_err check_format(xmlDoc *doc, const char *name)
 	char *end;
 	unsigned long v = strtoul((const char *)f, &end, 10);
 	enum wg_err ret = WG_OK;
-	if (*end == '\0' && end != (char *)f && v > MANIFEST_FORMAT) {
-		mxml_report("'%s' line %u: manifest format %lu is newer than this wimgraft understands "
-			 "(%d); upgrade wimgraft", name, mxml_line(root), v, MANIFEST_FORMAT);
-		ret = WG_ERR_MANIFEST;
+	if (*end == '\0' && end != (char *)f && v > k->format) {
+		mxml_report("'%s' line %u: %s format %lu is newer than this wimgraft understands "
+			 "(%u); upgrade wimgraft", name, mxml_line(root), k->noun, v, k->format);
+		ret = k->err;
 	}
 	xmlFree(f);
 	return ret;
@@ -388,17 +394,24 @@ static enum wg_err check_format(xmlDoc *doc, const char *name)
 
 enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **out)
 {
-	enum wg_err ret = WG_ERR_MANIFEST;
+	return mxml_read_kind(&manifest_kind, buf, len, name, out);
+}
+
+enum wg_err mxml_read_kind(struct mxml_kind *k, const char *buf, size_t len, const char *name,
+			   xmlDoc **out)
+{
+	enum wg_err ret = k->err;
 	struct collected c = { .name = name };
 	xmlDoc *doc = NULL;
 	*out = NULL;
 
 	xmlInitParser();
 	if (len > MANIFEST_MAX_SIZE || len > (size_t)INT32_MAX) {
-		mxml_report("'%s': manifest is larger than %d bytes", name, MANIFEST_MAX_SIZE);
-		return WG_ERR_MANIFEST;
+		mxml_report("'%s': %s is larger than %d bytes", name, k->noun, MANIFEST_MAX_SIZE);
+		return k->err;
 	}
-	xmlSchemaPtr schema = load_schema();
+	current_root = k->root;
+	xmlSchemaPtr schema = load_schema(k);
 	if (!schema)
 		return WG_ERR_INTERNAL;  /* an installation problem, not the manifest's */
 
@@ -420,8 +433,8 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 				XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES |
 				XML_PARSE_NOWARNING);
 	if (c.doctype_line) {
-		mxml_report("'%s' line %u: a DOCTYPE is not allowed in a manifest (entities and DTDs "
-			 "are not supported)", name, c.doctype_line);
+		mxml_report("'%s' line %u: a DOCTYPE is not allowed in a %s (entities and DTDs "
+			 "are not supported)", name, c.doctype_line, k->noun);
 		goto out_free;
 	}
 	if (!doc || !ctxt->wellFormed || c.have_first) {
@@ -432,10 +445,10 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 		goto out_free;
 	}
 	if (doc->intSubset || doc->extSubset) {
-		mxml_report("'%s' line 1: a DOCTYPE is not allowed in a manifest", name);
+		mxml_report("'%s' line 1: a DOCTYPE is not allowed in a %s", name, k->noun);
 		goto out_free;
 	}
-	if ((ret = check_format(doc, name)) != WG_OK)
+	if ((ret = check_format(k, doc, name)) != WG_OK)
 		goto out_free;
 
 	xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
@@ -449,8 +462,8 @@ enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **ou
 	xmlSchemaFreeValidCtxt(vctx);
 	if (v != 0) {
 		if (!c.reported)
-			mxml_report("'%s': the manifest does not match the schema", name);
-		ret = WG_ERR_MANIFEST;
+			mxml_report("'%s': the %s does not match the schema", name, k->noun);
+		ret = k->err;
 		goto out_free;
 	}
 	*out = doc;

@@ -19,6 +19,18 @@
  */
 enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **doc);
 
+/* Another kind of document read the same way (the team file): its schema, root and noun. */
+struct mxml_kind {
+	const char *schema_file;   /* found with manifest_find_shipped */
+	const char *root;          /* the root element's name */
+	const char *noun;          /* "manifest", "team file": used in messages */
+	unsigned format;           /* the newest format understood */
+	enum wg_err err;           /* returned for an invalid document */
+	void *schema;              /* the loaded schema, kept for the next read */
+};
+enum wg_err mxml_read_kind(struct mxml_kind *kind, const char *buf, size_t len, const char *name,
+			   xmlDoc **doc);
+
 /*
  * Report one manifest error: printed with wg_error, or, while a sink is set,
  * appended to it as a line (manifest_parse_buffer_msg, the fuzz target).

@@ -9,6 +9,7 @@ test_expect_success 'make install into a staging root' '
 	test -x root/usr/bin/wimgraft &&
 	test -f root/usr/share/wimgraft/manifests/lbfo.xml &&
 	test -f root/usr/share/wimgraft/manifests/wimgraft-manifest.xsd &&
+	test -f root/usr/share/wimgraft/manifests/wimgraft-team.xsd &&
 	test -f root/usr/share/man/man1/wimgraft.1
 '
 

@@ -39,6 +39,7 @@ static const struct {
 	[WG_ERR_SOURCE_REQUIREMENT] = { "no source image meets the manifest", WG_EXIT_FAILED },
 	[WG_ERR_UNDO]            = { "undo record missing or invalid", WG_EXIT_FAILED },
 	[WG_ERR_INTERNAL]        = { "internal error", WG_EXIT_FAILED },
+	[WG_ERR_INF]             = { "driver INF cannot be interpreted", WG_EXIT_FAILED },
 	[WG_ERR_TEAM]            = { "invalid team file", WG_EXIT_USAGE },
 };
 

@@ -33,6 +33,7 @@ enum wg_err {
 	WG_ERR_SOURCE_REQUIREMENT = 21, /* no source image meets the manifest */
 	WG_ERR_UNDO             = 22, /* undo record missing or invalid */
 	WG_ERR_INTERNAL         = 23, /* a bug in wimgraft */
+	WG_ERR_INF              = 32, /* a driver INF that cannot be interpreted */
 	WG_ERR_TEAM             = 36, /* invalid team file */
 	WG_ERR_MAX
 };

@@ -1,45 +1,91 @@
 /*
- * inf.c - read the [Version] section of a driver INF and encode the DRIVERS
- * hive's Version record from its ClassGuid and DriverVer.
+ * inf.c - read a driver INF: its text in any of the encodings Windows accepts,
+ * split into sections and logical lines, fields with quotes and %strings%, [Version].
  */
 #include "inf.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+struct inf_line {
+	size_t section;           /* index in inf->sections */
+	char *text;               /* comment and continuation removed, blanks trimmed */
+	unsigned line;
+};
+
+struct inf {
+	char *name;
+	struct strvec sections;   /* names as written, one per [header] */
+	struct inf_line *lines;
+	size_t nlines;
+	struct strvec skeys, svals;   /* [Strings] */
+};
+
+static enum wg_err fail(char **msg, const char *name, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum wg_err fail(char **msg, const char *name, unsigned line, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (line)
+		sb_addf(&sb, "'%s' line %u: %s", name, line, buf);
+	else
+		sb_addf(&sb, "'%s': %s", name, buf);
+	if (msg) {
+		free(*msg);
+		*msg = sb_detach(&sb);
+	}
+	sb_release(&sb);
+	return WG_ERR_INF;
+}
 
 /* The INF as UTF-8 text: UTF-16LE with BOM is converted, a UTF-8 BOM dropped, ANSI kept as is. */
 static char *inf_text(const unsigned char *data, size_t len)
 {
 	if (len >= 2 && data[0] == 0xFF && data[1] == 0xFE) {
-		/* utf16le_to_utf8 stops at a NUL code unit, which an INF never holds. */
+		if (len % 2)
+			return NULL;
+		/* utf16le_to_utf8 stops at a NUL code unit: one inside the text is refused. */
+		for (size_t i = 2; i + 1 < len; i += 2)
+			if (!data[i] && !data[i + 1])
+				return NULL;
 		return utf16le_to_utf8(data + 2, len - 2);
 	}
 	if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) {
 		data += 3;
 		len -= 3;
 	}
-	char *s = xmalloc(len + 1);
-	for (size_t i = 0; i < len; i++)
-		s[i] = data[i] ? (char)data[i] : ' ';
-	s[len] = '\0';
-	return s;
+	if (memchr(data, 0, len))
+		return NULL;
+	return xstrndup((const char *)data, len);
+}
+
+static bool is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
 static char *trim(char *s)
 {
-	while (*s == ' ' || *s == '\t')
+	while (is_blank((unsigned char)*s))
 		s++;
 	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+	while (n && is_blank((unsigned char)s[n - 1]))
 		s[--n] = '\0';
 	return s;
 }
 
-/* Drop a ';' comment outside quotes, then surrounding blanks and quotes. */
-static char *clean_value(char *s)
+/* Cut a ';' comment outside quotes; false when a quote is left open. */
+static bool cut_comment(char *s)
 {
 	bool quoted = false;
 	for (char *p = s; *p; p++) {
@@ -50,102 +96,355 @@ static char *clean_value(char *s)
 			break;
 		}
 	}
-	s = trim(s);
-	size_t n = strlen(s);
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-		s[n - 1] = '\0';
-		s++;
-	}
-	return s;
+	return !quoted;
 }
 
-struct kv {
-	char *section, *key, *value;
-};
-
-static void free_kvs(struct kv *kv, size_t n)
+static void add_line(struct inf *inf, const char *text, unsigned line)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(kv[i].section);
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
+	inf->lines = xrealloc(inf->lines, (inf->nlines + 1) * sizeof(*inf->lines));
+	inf->lines[inf->nlines++] = (struct inf_line){ inf->sections.n - 1, xstrdup(text), line };
 }
 
-static const char *find_kv(const struct kv *kv, size_t n, const char *section, const char *key)
+/* A [section] header line; s starts with '['. */
+static enum wg_err section_header(struct inf *inf, char *s, unsigned line, char **msg)
 {
-	for (size_t i = 0; i < n; i++)
-		if (wg_streq_nocase(kv[i].section, section) && wg_streq_nocase(kv[i].key, key))
-			return kv[i].value;
+	char *end = strchr(s, ']');
+	if (!end)
+		return fail(msg, inf->name, line, "section name without a closing ']'");
+	*end = '\0';
+	if (*trim(end + 1))
+		return fail(msg, inf->name, line, "text after the section name '[%s]'", s + 1);
+	char *name = trim(s + 1);
+	if (!*name || strchr(name, '['))
+		return fail(msg, inf->name, line, "invalid section name '[%s]'", s + 1);
+	sv_push(&inf->sections, name);
+	return WG_OK;
+}
+
+/* Split the text into sections and logical lines (continuations joined). */
+static enum wg_err split_lines(struct inf *inf, char *text, char **msg)
+{
+	struct strbuf logical = STRBUF_INIT;
+	unsigned first = 0, lineno = 0;
+	enum wg_err err = WG_OK;
+	char *save = NULL;
+	for (char *p = text; p && !err; p = save) {
+		char *nl = strchr(p, '\n');
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		if (!cut_comment(p)) {
+			err = fail(msg, inf->name, lineno, "a quoted string is not closed");
+			break;
+		}
+		char *l = trim(p);
+		size_t n = strlen(l);
+		bool more = n && l[n - 1] == '\\';
+		if (more)
+			l[--n] = '\0';
+		if (!logical.len && !more && !*l)
+			continue;
+		if (!logical.len)
+			first = lineno;
+		sb_addstr(&logical, trim(l));
+		if (more && save)
+			continue;
+		char *t = logical.buf ? logical.buf : "";
+		if (*t == '[')
+			err = section_header(inf, t, first, msg);
+		else if (!inf->sections.n)
+			err = fail(msg, inf->name, first, "text outside any section: '%.40s'", t);
+		else if (*t)
+			add_line(inf, t, first);
+		sb_reset(&logical);
+	}
+	sb_release(&logical);
+	return err;
+}
+
+static bool is_strings_section(const char *name)
+{
+	return wg_streq_nocase(name, "Strings");
+}
+
+static enum wg_err subst_field(const struct inf *inf, const char *s, size_t n, bool subst,
+			       unsigned line, char **out, char **msg);
+
+/* Offset of the first '=' outside quotes, or -1. */
+static long find_eq(const char *s)
+{
+	bool quoted = false;
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '=' && !quoted)
+			return p - s;
+	}
+	return -1;
+}
+
+static enum wg_err read_strings(struct inf *inf, char **msg)
+{
+	for (size_t i = 0; i < inf->nlines; i++) {
+		const struct inf_line *l = &inf->lines[i];
+		if (!is_strings_section(inf->sections.v[l->section]))
+			continue;
+		long eq = find_eq(l->text);
+		if (eq < 0)
+			return fail(msg, inf->name, l->line, "a [%s] line without '='",
+				    inf->sections.v[l->section]);
+		char *key = xstrndup(l->text, (size_t)eq);
+		char *k, *v;
+		subst_field(inf, key, strlen(key), false, l->line, &k, NULL);
+		free(key);
+		if (!*k) {
+			free(k);
+			return fail(msg, inf->name, l->line, "a string without a name");
+		}
+		sv_push_nodup(&inf->skeys, k);
+		const char *val = l->text + eq + 1;
+		subst_field(inf, val, strlen(val), false, l->line, &v, NULL);
+		sv_push_nodup(&inf->svals, v);
+	}
+	return WG_OK;
+}
+
+enum wg_err inf_load(const unsigned char *data, size_t len, const char *name, struct inf **out,
+		     char **msg)
+{
+	*out = NULL;
+	if (len > INF_MAX_SIZE)
+		return fail(msg, name, 0, "larger than %u bytes", INF_MAX_SIZE);
+	char *text = inf_text(data, len);
+	if (!text)
+		return fail(msg, name, 0, "not text (a NUL character, or UTF-16 that does not decode)");
+	struct inf *inf = xcalloc(1, sizeof(*inf));
+	inf->name = xstrdup(name);
+	enum wg_err err = split_lines(inf, text, msg);
+	if (!err)
+		err = read_strings(inf, msg);
+	free(text);
+	if (err) {
+		inf_free(inf);
+		return err;
+	}
+	*out = inf;
+	return WG_OK;
+}
+
+void inf_free(struct inf *inf)
+{
+	if (!inf)
+		return;
+	for (size_t i = 0; i < inf->nlines; i++)
+		free(inf->lines[i].text);
+	free(inf->lines);
+	sv_clear(&inf->sections);
+	sv_clear(&inf->skeys);
+	sv_clear(&inf->svals);
+	free(inf->name);
+	free(inf);
+}
+
+const char *inf_name(const struct inf *inf)
+{
+	return inf->name;
+}
+
+bool inf_has_section(const struct inf *inf, const char *section)
+{
+	for (size_t i = 0; i < inf->sections.n; i++)
+		if (wg_streq_nocase(inf->sections.v[i], section))
+			return true;
+	return false;
+}
+
+static const char *lookup_string(const struct inf *inf, const char *key)
+{
+	for (size_t i = 0; i < inf->skeys.n; i++)
+		if (wg_streq_nocase(inf->skeys.v[i], key))
+			return inf->svals.v[i];
 	return NULL;
 }
 
-/* "%Msft%" -> the [Strings] entry Msft; a value without %...% is returned as is. */
-static char *expand_strings(const struct kv *kv, size_t n, const char *v)
+/*
+ * The field s[0..n): quotes removed, "" inside quotes kept as one ", blanks
+ * outside quotes around it dropped; with subst, %key% replaced and %% kept as one %.
+ */
+static enum wg_err subst_field(const struct inf *inf, const char *s, size_t n, bool subst,
+			       unsigned line, char **out, char **msg)
 {
-	size_t len = strlen(v);
-	if (len >= 3 && v[0] == '%' && v[len - 1] == '%') {
-		char *key = xstrndup(v + 1, len - 2);
-		const char *s = find_kv(kv, n, "Strings", key);
-		free(key);
-		if (s)
-			return xstrdup(s);
+	struct strbuf sb = STRBUF_INIT;
+	size_t keep = 0;
+	bool quoted = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '"') {
+			if (quoted && i + 1 < n && s[i + 1] == '"') {
+				sb_addch(&sb, '"');
+				i++;
+			} else {
+				quoted = !quoted;
+			}
+			keep = sb.len;
+			continue;
+		}
+		if (c == '%' && subst) {
+			size_t j = i + 1;
+			while (j < n && s[j] != '%' && s[j] != '"')
+				j++;
+			if (j >= n || s[j] != '%') {
+				sb_release(&sb);
+				return fail(msg, inf->name, line, "a '%%' without its closing '%%' "
+					    "(write %%%% for a percent sign)");
+			}
+			if (j == i + 1) {
+				sb_addch(&sb, '%');
+			} else {
+				char *key = xstrndup(s + i + 1, j - i - 1);
+				const char *v = lookup_string(inf, key);
+				if (!v) {
+					fail(msg, inf->name, line, "%%%s%% is not defined in [Strings]",
+					     key);
+					free(key);
+					sb_release(&sb);
+					return WG_ERR_INF;
+				}
+				free(key);
+				sb_addstr(&sb, v);
+			}
+			i = j;
+			keep = sb.len;
+			continue;
+		}
+		if (!quoted && is_blank((unsigned char)c) && !sb.len)
+			continue;
+		sb_addch(&sb, c);
+		if (quoted || !is_blank((unsigned char)c))
+			keep = sb.len;
 	}
-	return xstrdup(v);
+	*out = xstrndup(sb.buf ? sb.buf : "", keep);
+	sb_release(&sb);
+	return WG_OK;
+}
+
+static enum wg_err parse_entry(const struct inf *inf, const struct inf_line *l,
+			       struct inf_entry *e, char **msg)
+{
+	const char *t = l->text;
+	long eq = find_eq(t);
+	enum wg_err err = WG_OK;
+	e->line = l->line;
+	if (eq >= 0) {
+		err = subst_field(inf, t, (size_t)eq, true, l->line, &e->key, msg);
+		if (err)
+			return err;
+		t += eq + 1;
+	}
+	for (;;) {
+		bool quoted = false;
+		size_t n = 0;
+		while (t[n] && (quoted || t[n] != ',')) {
+			if (t[n] == '"')
+				quoted = !quoted;
+			n++;
+		}
+		char *f;
+		err = subst_field(inf, t, n, true, l->line, &f, msg);
+		if (err)
+			return err;
+		sv_push_nodup(&e->fields, f);
+		if (!t[n])
+			break;
+		t += n + 1;
+	}
+	return WG_OK;
+}
+
+enum wg_err inf_section(const struct inf *inf, const char *section, struct inf_entries *out,
+			char **msg)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < inf->nlines; i++) {
+		const struct inf_line *l = &inf->lines[i];
+		if (!wg_streq_nocase(inf->sections.v[l->section], section))
+			continue;
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		struct inf_entry *e = &out->v[out->n++];
+		memset(e, 0, sizeof(*e));
+		enum wg_err err = parse_entry(inf, l, e, msg);
+		if (err) {
+			inf_entries_release(out);
+			return err;
+		}
+	}
+	return WG_OK;
+}
+
+void inf_entries_release(struct inf_entries *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->v[i].key);
+		sv_clear(&e->v[i].fields);
+	}
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+bool inf_parse_number(const char *s, uint32_t *v)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (errno || *end || end == s || n > UINT32_MAX)
+		return false;
+	*v = (uint32_t)n;
+	return true;
+}
+
+static char *joined(const struct strvec *fields)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < fields->n; i++)
+		sb_addf(&sb, "%s%s", i ? "," : "", fields->v[i]);
+	return sb_detach(&sb);
 }
 
 enum wg_err inf_parse_version(const unsigned char *data, size_t len, const char *name,
 			      struct inf_version *out)
 {
+	struct inf *inf;
+	struct inf_entries e;
+	char *msg = NULL;
 	memset(out, 0, sizeof(*out));
-	char *text = inf_text(data, len);
-	if (!text) {
-		wg_error("'%s': not valid UTF-16 text", name);
-		return WG_ERR_NOT_FOUND;
+	enum wg_err err = inf_load(data, len, name, &inf, &msg);
+	if (!err) {
+		err = inf_section(inf, "Version", &e, &msg);
+		inf_free(inf);
 	}
-	struct kv *kv = NULL;
-	size_t nkv = 0, alloc = 0;
-	char *section = xstrdup("");
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *l = trim(line);
-		if (*l == '[') {
-			char *end = strchr(l, ']');
-			if (end) {
-				free(section);
-				section = xstrndup(l + 1, (size_t)(end - l - 1));
-				char *t = trim(section);
-				memmove(section, t, strlen(t) + 1);
-			}
-			continue;
-		}
-		if (*l == ';' || !*l)
-			continue;
-		char *eq = strchr(l, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (nkv == alloc) {
-			alloc = alloc ? alloc * 2 : 32;
-			kv = xrealloc(kv, alloc * sizeof(*kv));
-		}
-		kv[nkv].section = xstrdup(section);
-		kv[nkv].key = xstrdup(trim(l));
-		kv[nkv].value = xstrdup(clean_value(eq + 1));
-		nkv++;
+	if (err) {
+		wg_error("%s", msg);
+		free(msg);
+		return err;
 	}
-	free(section);
-
-	const char *v;
-	if ((v = find_kv(kv, nkv, "Version", "ClassGuid")))
-		out->class_guid = xstrdup(v);
-	if ((v = find_kv(kv, nkv, "Version", "DriverVer")))
-		out->driver_ver = expand_strings(kv, nkv, v);
-	if ((v = find_kv(kv, nkv, "Version", "Provider")))
-		out->provider = expand_strings(kv, nkv, v);
-	free_kvs(kv, nkv);
-	free(text);
+	for (size_t i = 0; i < e.n; i++) {
+		const struct inf_entry *x = &e.v[i];
+		char **slot = NULL;
+		if (!x->key)
+			continue;
+		if (wg_streq_nocase(x->key, "ClassGuid"))
+			slot = &out->class_guid;
+		else if (wg_streq_nocase(x->key, "DriverVer"))
+			slot = &out->driver_ver;
+		else if (wg_streq_nocase(x->key, "Provider"))
+			slot = &out->provider;
+		if (slot && !*slot)
+			*slot = joined(&x->fields);
+	}
+	inf_entries_release(&e);
 	return WG_OK;
 }
 

@@ -1,22 +1,67 @@
 /*
- * inf.h - the [Version] section of a driver INF (UTF-16LE with BOM, UTF-8 or
- * ANSI) and the DRIVERS hive's 48-byte Version record derived from it.
+ * inf.h - a driver INF read into sections and fields (UTF-16LE with BOM, UTF-8 or
+ * ANSI; quotes, %strings%, continuation, comments), its [Version] and the Version record.
  */
 #ifndef WIMGRAFT_INF_H
 #define WIMGRAFT_INF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
+#include "util.h"
+
+/* The largest INF read. */
+#define INF_MAX_SIZE (4u << 20)
+
+struct inf;
+
+/*
+ * Split the INF into sections and logical lines and read its [Strings]. Any
+ * line that cannot be read (text outside a section, an unterminated quote or
+ * section name, a [Strings] line without '=') is an error: WG_ERR_INF, with
+ * *msg (new string) "'NAME' line N: problem". name is used in messages.
+ */
+enum wg_err inf_load(const unsigned char *data, size_t len, const char *name, struct inf **out,
+		     char **msg);
+void inf_free(struct inf *inf);
+const char *inf_name(const struct inf *inf);
+bool inf_has_section(const struct inf *inf, const char *section);
+
+/* One line of a section: "key = f1, f2, ..." or "f1, f2, ...". */
+struct inf_entry {
+	char *key;                /* NULL when the line has no '=' */
+	struct strvec fields;     /* at least one, possibly "" */
+	unsigned line;            /* first physical line */
+};
+
+struct inf_entries {
+	struct inf_entry *v;
+	size_t n;
+};
+
+/*
+ * Every line of the sections named section (ignoring case; repeated sections are
+ * joined), parsed into key and fields: blanks around fields dropped, quotes
+ * removed ("" inside quotes is one "), %key% replaced by its [Strings] value and
+ * %% by %. An undefined %key% is an error (WG_ERR_INF, *msg). A missing section
+ * gives no entries.
+ */
+enum wg_err inf_section(const struct inf *inf, const char *section, struct inf_entries *out,
+			char **msg);
+void inf_entries_release(struct inf_entries *e);
+
+/* "0x40000" or "262144" -> *v; false when it is neither or does not fit 32 bits. */
+bool inf_parse_number(const char *s, uint32_t *v);
 
 struct inf_version {
 	char *class_guid;       /* as written, e.g. "{4D36E974-E325-11CE-BFC1-08002BE10318}"; NULL if absent */
-	char *driver_ver;       /* as written, e.g. "06/21/2006,10.0.20348.1"; NULL if absent */
+	char *driver_ver;       /* fields joined with ',', e.g. "06/21/2006,10.0.20348.1"; NULL if absent */
 	char *provider;         /* %strkey% resolved through [Strings]; NULL if absent */
 };
 
-/* Parse the INF text. name is used in messages. Reports its own errors. */
+/* Parse the INF text's [Version]. name is used in messages. Reports its own errors. */
 enum wg_err inf_parse_version(const unsigned char *data, size_t len, const char *name,
 			      struct inf_version *out);
 void inf_version_release(struct inf_version *v);

@@ -41,6 +41,12 @@ struct reg_op {
 	size_t len;
 	const char *origin;   /* file the op came from (borrowed, for messages) */
 	unsigned line;        /* line in that file, 0 when unknown */
+	unsigned flags;       /* REG_OP_NOCLOBBER, REG_OP_APPEND (from INF AddReg lines) */
+};
+
+enum {
+	REG_OP_NOCLOBBER = 1 << 0,  /* SET_VALUE: an existing value is left as it is */
+	REG_OP_APPEND = 1 << 1,     /* SET_VALUE, REG_MULTI_SZ: strings not there yet are added */
 };
 
 struct reg_ops {

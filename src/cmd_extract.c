@@ -5,6 +5,7 @@
 #include "commands.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,53 @@
 #include "payload.h"
 #include "payload_write.h"
 #include "report.h"
+#include "team_script.h"
+
+#define PAYLOAD_TEAM_FILE "wimgraft-team.xml"
+
+static enum wg_err write_local_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wbx");
+	bool ok = f && fwrite(buf, 1, len, f) == len;
+	int e = errno;
+	if (f && fclose(f) != 0 && ok) {
+		ok = false;
+		e = errno;
+	}
+	if (!ok) {
+		wg_error("cannot write '%s': %s", path, strerror(e));
+		return wg_err_from_errno(e);
+	}
+	return WG_OK;
+}
+
+/* --team: the team file and its script, at the path the image would hold it. */
+static enum wg_err write_team(const struct wg_opts *opts, const struct graft_source *gs,
+			      const char *dir)
+{
+	unsigned char *xml;
+	size_t len;
+	enum wg_err ret = read_file(opts->team, 0, &xml, &len);
+	if (ret)
+		return ret;
+	char *path = xasprintf("%s/" PAYLOAD_TEAM_FILE, dir);
+	ret = write_local_file(path, xml, len);
+	free(path);
+	free(xml);
+	char *sub = xasprintf("%s/%s", dir, TEAM_SCRIPT_PATH);
+	for (char *s = strchr(sub + strlen(dir) + 1, '/'); !ret && s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(sub, 0755) < 0 && errno != EEXIST) {
+			wg_error("cannot create '%s': %s", sub, strerror(errno));
+			ret = wg_err_from_errno(errno);
+		}
+		*s = '/';
+	}
+	if (!ret)
+		ret = write_local_file(sub, gs->team_script.buf, gs->team_script.len);
+	free(sub);
+	return ret;
+}
 
 static json_object *plan_json(const struct graft_source *gs, const char *output)
 {
@@ -32,6 +80,15 @@ static json_object *plan_json(const struct graft_source *gs, const char *output)
 		json_object_object_add(f, "sha1", json_object_new_string(hex));
 		json_object_array_add(files, f);
 	}
+	if (gs->has_team) {
+		char hex[41];
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "path", json_object_new_string(TEAM_SCRIPT_PATH));
+		json_object_object_add(f, "size", json_object_new_int64((int64_t)gs->team_rf.size));
+		sha1_to_hex(gs->team_rf.sha1, hex);
+		json_object_object_add(f, "sha1", json_object_new_string(hex));
+		json_object_array_add(files, f);
+	}
 	json_object_object_add(o, "files", files);
 	if (gs->m) {
 		char *reg = payload_reg_name(gs->m->id);
@@ -46,6 +103,9 @@ static void print_plan(const struct graft_source *gs)
 	for (size_t i = 0; i < gs->res.nfiles; i++)
 		if (gs->res.files[i].status == RESOLVED_OK)
 			printf("  file  %s\n", gs->res.files[i].dest);
+	if (gs->has_team)
+		printf("  file  %s (from '%s')\n  team  %s\n", TEAM_SCRIPT_PATH, gs->team_rf.source,
+		       PAYLOAD_TEAM_FILE);
 	char *reg = payload_reg_name(gs->m->id);
 	printf("  reg   %s (%zu operations)\n  cmd   install.cmd\n  xml   %s\n", reg, gs->res.ops.n,
 	       PAYLOAD_XML);
@@ -90,6 +150,8 @@ enum wg_err cmd_extract(const struct wg_opts *opts)
 		goto out;
 	}
 	ret = payload_write(&gs, tmp);
+	if (!ret && gs.has_team)
+		ret = write_team(opts, &gs, tmp);
 	if (!ret && rename(tmp, opts->output) < 0) {
 		wg_error("cannot rename '%s' to '%s': %s", tmp, opts->output, strerror(errno));
 		ret = wg_err_from_errno(errno);

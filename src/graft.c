@@ -15,6 +15,7 @@
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
+#include "team_script.h"
 #include "undo.h"
 
 #ifndef WIMGRAFT_VERSION
@@ -48,6 +49,18 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 	if (!opts->source) {
 		wg_error("give the source with -s");
 		return WG_ERR_USAGE;
+	}
+	if (opts->team) {
+		ret = team_script_from_file(opts->team, &gs->team_script);
+		if (ret)
+			return ret;
+		gs->has_team = true;
+		gs->team_rf.status = RESOLVED_OK;
+		gs->team_rf.label = "team";
+		gs->team_rf.source = xstrdup(opts->team);
+		gs->team_rf.dest = xstrdup(TEAM_SCRIPT_PATH);
+		gs->team_rf.size = gs->team_script.len;
+		sha1_buffer(gs->team_script.buf, gs->team_script.len, gs->team_rf.sha1);
 	}
 	ret = manifest_load(opts->manifest, &opts->params, &gs->m);
 	if (ret)
@@ -134,6 +147,9 @@ enum wg_err graft_stage(struct graft_source *gs)
 void graft_source_release(struct graft_source *gs)
 {
 	temp_dir_remove(&gs->stage);
+	free(gs->team_rf.source);
+	free(gs->team_rf.dest);
+	sb_release(&gs->team_script);
 	resolution_release(&gs->res);
 	source_close(gs->src);
 	manifest_free(gs->m);
@@ -158,6 +174,7 @@ struct file_plan {
 	bool backup_needed;        /* the replaced original is not saved yet */
 	char *backup;              /* where the original goes in the image */
 	char *local_backup;        /* and its copy in staging */
+	const struct strbuf *buf;  /* written from memory (the team script), not from staging */
 };
 
 struct plan {
@@ -215,49 +232,58 @@ static json_object *params_json(const struct resolution *r)
 	return o;
 }
 
+static enum wg_err plan_file(const struct graft_source *gs, struct target *t, struct plan *p,
+			     const struct undo_record *old, const struct resolved_file *rf, size_t i)
+{
+	struct file_plan *fp = &p->files[p->nfiles++];
+	char *actual = NULL;
+	bool is_dir = false;
+	fp->rf = rf;
+	enum wg_err ret = t->ops->lookup(t, rf->dest, &actual, &is_dir);
+	if (ret == WG_ERR_NOT_FOUND) {
+		fp->state = FILE_NEW;
+		return WG_OK;
+	}
+	if (ret)
+		return ret;
+	if (is_dir) {
+		wg_error("'%s' in %s is a folder; the feature needs a file there", actual, t->display);
+		free(actual);
+		return WG_ERR_UNSAFE_PATH;
+	}
+	ret = t->ops->hash(t, actual, &fp->old_size, fp->old_sha1);
+	free(actual);
+	if (ret)
+		return ret;
+	if (fp->old_size == rf->size && !memcmp(fp->old_sha1, rf->sha1, 20)) {
+		fp->state = FILE_UNCHANGED;
+	} else {
+		fp->state = FILE_REPLACES;
+		const struct undo_file *uf = old ? undo_find_file(old, rf->dest) : NULL;
+		/* Save the original only the first time: a later apply must keep it. */
+		if (!uf) {
+			fp->backup_needed = true;
+			fp->backup = undo_backup_path(gs->m->id, rf->dest);
+			fp->local_backup = xasprintf("%s/backup/%zu", gs->staging, i);
+		}
+	}
+	return WG_OK;
+}
+
 static enum wg_err plan_files(const struct graft_source *gs, struct target *t, struct plan *p,
 			      const struct undo_record *old)
 {
 	const struct resolution *r = &gs->res;
-	p->files = xcalloc(r->nfiles, sizeof(*p->files));
-	for (size_t i = 0; i < r->nfiles; i++) {
-		const struct resolved_file *rf = &r->files[i];
-		if (rf->status != RESOLVED_OK)
-			continue;
-		struct file_plan *fp = &p->files[p->nfiles++];
-		char *actual = NULL;
-		bool is_dir = false;
-		fp->rf = rf;
-		enum wg_err ret = t->ops->lookup(t, rf->dest, &actual, &is_dir);
-		if (ret == WG_ERR_NOT_FOUND) {
-			fp->state = FILE_NEW;
-			continue;
-		}
-		if (ret)
-			return ret;
-		if (is_dir) {
-			wg_error("'%s' in %s is a folder; the feature needs a file there", actual, t->display);
-			free(actual);
-			return WG_ERR_UNSAFE_PATH;
-		}
-		ret = t->ops->hash(t, actual, &fp->old_size, fp->old_sha1);
-		free(actual);
-		if (ret)
-			return ret;
-		if (fp->old_size == rf->size && !memcmp(fp->old_sha1, rf->sha1, 20)) {
-			fp->state = FILE_UNCHANGED;
-		} else {
-			fp->state = FILE_REPLACES;
-			const struct undo_file *uf = old ? undo_find_file(old, rf->dest) : NULL;
-			/* Save the original only the first time: a later apply must keep it. */
-			if (!uf) {
-				fp->backup_needed = true;
-				fp->backup = undo_backup_path(gs->m->id, rf->dest);
-				fp->local_backup = xasprintf("%s/backup/%zu", gs->staging, i);
-			}
-		}
+	enum wg_err ret = WG_OK;
+	p->files = xcalloc(r->nfiles + 1, sizeof(*p->files));
+	for (size_t i = 0; !ret && i < r->nfiles; i++)
+		if (r->files[i].status == RESOLVED_OK)
+			ret = plan_file(gs, t, p, old, &r->files[i], i);
+	if (!ret && gs->has_team) {
+		ret = plan_file(gs, t, p, old, &gs->team_rf, r->nfiles);
+		p->files[p->nfiles - 1].buf = &gs->team_script;
 	}
-	return WG_OK;
+	return ret;
 }
 
 static void copy_undo_file(struct undo_file *to, const struct undo_file *from)
@@ -520,9 +546,13 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 		struct file_plan *fp = &p->files[i];
 		if (fp->state == FILE_UNCHANGED)
 			continue;
-		char *local = staged_path(gs, fp->rf);
-		ret = t->ops->write_file(t, fp->rf->dest, local, &j.created);
-		free(local);
+		if (fp->buf) {
+			ret = t->ops->write_buf(t, fp->rf->dest, fp->buf->buf, fp->buf->len, &j.created);
+		} else {
+			char *local = staged_path(gs, fp->rf);
+			ret = t->ops->write_file(t, fp->rf->dest, local, &j.created);
+			free(local);
+		}
 		if (ret)
 			goto fail;
 		journal_add(&j, fp->state == FILE_NEW ? DONE_WRITE_NEW : DONE_WRITE_REPLACED,

@@ -23,6 +23,10 @@ struct graft_source {
 	struct resolution res;
 	struct temp_dir stage;      /* a temporary folder holding the extracted payload */
 	const char *staging;        /* its path */
+	/* --team: the first-boot team script, planned and written like a payload file */
+	bool has_team;
+	struct strbuf team_script;
+	struct resolved_file team_rf;
 };
 
 /* Load the manifest, open the source, pick the image, resolve every entry (errors printed). */

@@ -11,6 +11,7 @@
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
+#include "team_script.h"
 
 static void check_file(struct target *t, const char *path, uint64_t size, const uint8_t sha1[20],
 		       struct strvec *diffs)
@@ -110,6 +111,17 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 	} else {
 		sv_push_nodup(&diffs, xasprintf("feature '%s' is not applied (no %s)", m->id,
 						UNDO_DIR "/…undo.json"));
+	}
+	if (!ret && opts->team) {
+		/* --team: the image's team script is the one this team file gives */
+		struct strbuf script = STRBUF_INIT;
+		uint8_t sha1[20];
+		ret = team_script_from_file(opts->team, &script);
+		sha1_buffer(script.buf ? script.buf : "", script.len, sha1);
+		if (!ret)
+			check_file(t, TEAM_SCRIPT_PATH, script.len, sha1, &diffs);
+		checked++;
+		sb_release(&script);
 	}
 	if (ret)
 		goto out;

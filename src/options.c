@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP };
+enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP, LONG_TEAM = 300 };
 
 static const struct {
 	struct option opt;
@@ -37,6 +37,8 @@ static const struct {
 	  "    --json               one JSON document on stdout" },
 	{ { "force", no_argument, NULL, LONG_FORCE }, OPT_FORCE,
 	  "    --force              proceed past a safety refusal (dirty hive, version mismatch)" },
+	{ { "team", required_argument, NULL, LONG_TEAM }, OPT_TEAM,
+	  "    --team FILE          a team file: the NIC teams the image makes at first boot" },
 	{ { "quiet", no_argument, NULL, 'q' }, 0,
 	  "-q, --quiet              print errors only" },
 	{ { "verbose", no_argument, NULL, 'v' }, 0,
@@ -129,6 +131,7 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 		case 'v': wg_opt_verbose = 1; break;
 		case LONG_NO_PROGRESS: o->no_progress = true; break;
 		case LONG_LOG: o->log = optarg; break;
+		case LONG_TEAM: o->team = optarg; break;
 		}
 	}
 	sb_release(&shortopts);

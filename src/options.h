@@ -22,6 +22,7 @@ enum {
 	OPT_JSON         = 1 << 9,
 	OPT_FORCE        = 1 << 10,
 	OPT_ARGS         = 1 << 11, /* takes positional arguments */
+	OPT_TEAM         = 1 << 20, /* --team */
 };
 
 struct wg_opts {
@@ -39,6 +40,7 @@ struct wg_opts {
 	bool no_progress;
 	const char *log;
 	struct strvec args;        /* positional arguments */
+	const char *team;          /* --team FILE */
 };
 
 struct wg_command {

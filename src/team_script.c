@@ -250,3 +250,14 @@ void team_script_generate(const struct team_file *tf, struct strbuf *out)
 	for (size_t i = 0; i < ARRAY_SIZE(body); i++)
 		line(out, body[i]);
 }
+
+enum wg_err team_script_from_file(const char *path, struct strbuf *out)
+{
+	struct team_file *tf;
+	enum wg_err ret = team_load(path, &tf);
+	if (ret)
+		return ret;
+	team_script_generate(tf, out);
+	team_file_free(tf);
+	return WG_OK;
+}

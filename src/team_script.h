@@ -20,4 +20,7 @@ void team_script_generate(const struct team_file *tf, struct strbuf *out);
  */
 void ps_quote(struct strbuf *out, const char *s);
 
+/* Read the team file at path and generate its script into out (errors printed). */
+enum wg_err team_script_from_file(const char *path, struct strbuf *out);
+
 #endif

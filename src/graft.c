@@ -51,7 +51,7 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 		return WG_ERR_USAGE;
 	}
 	if (opts->team) {
-		ret = team_script_from_file(opts->team, &gs->team_script);
+		ret = team_script_from_file(opts->team, &gs->team_script, true);
 		if (ret)
 			return ret;
 		gs->has_team = true;
@@ -441,6 +441,9 @@ static json_object *plan_json(const struct plan *p, const struct target *t)
 		json_object_array_add(files, f);
 	}
 	json_object_object_add(o, "files", files);
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].buf)   /* --team: the team file the script comes from */
+			json_object_object_add(o, "team_file", json_object_new_string(p->files[i].rf->source));
 	json_object_object_add(o, "registry", graft_reg_plan_json(&p->reg));
 	json_object_object_add(o, "first_boot_script_changes", json_object_new_boolean(p->script_changes));
 	json_object_object_add(o, "changes", json_object_new_boolean(p->changes));

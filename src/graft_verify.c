@@ -116,7 +116,7 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 		/* --team: the image's team script is the one this team file gives */
 		struct strbuf script = STRBUF_INIT;
 		uint8_t sha1[20];
-		ret = team_script_from_file(opts->team, &script);
+		ret = team_script_from_file(opts->team, &script, false);
 		sha1_buffer(script.buf ? script.buf : "", script.len, sha1);
 		if (!ret)
 			check_file(t, TEAM_SCRIPT_PATH, script.len, sha1, &diffs);

@@ -47,13 +47,15 @@ static const char *const body[] = {
 	"",
 	"# The physical adapters, sorted by name, with their PCI location when they have one.",
 	"function Get-Adapters {",
+	"    $location = @{}",
+	"    foreach ($h in @(Get-NetAdapterHardwareInfo -ErrorAction SilentlyContinue)) {",
+	"        $location[$h.Name] = '{0}:{1}:{2}.{3}' -f $h.SegmentNumber, $h.BusNumber,",
+	"                             $h.DeviceNumber, $h.FunctionNumber",
+	"    }",
 	"    $list = @()",
 	"    foreach ($a in @(Get-NetAdapter -Physical -ErrorAction SilentlyContinue)) {",
 	"        $pci = ''",
-	"        try {",
-	"            $h = Get-NetAdapterHardwareInfo -Name $a.Name -ErrorAction Stop",
-	"            $pci = '{0}:{1}:{2}.{3}' -f $h.Segment, $h.Bus, $h.Device, $h.Function",
-	"        } catch { }",
+	"        if ($location.ContainsKey($a.Name)) { $pci = $location[$a.Name] }",
 	"        $list += New-Object PSObject -Property @{",
 	"            Name = $a.Name; Description = $a.InterfaceDescription; Mac = $a.MacAddress; Pci = $pci",
 	"        }",
@@ -106,8 +108,9 @@ static const char *const body[] = {
 	"            if (-not $standby -and (Test-Rule $Team.Standby $a)) { $standby = $m }",
 	"        }",
 	"        if (-not $standby) { throw 'no member matches the standby rule' }",
-	"        Get-NetLbfoTeamMember | Where-Object { $_.Team -eq $Team.Name -and $_.Name -eq $standby } |",
-	"            Set-NetLbfoTeamMember -AdministrativeMode Standby -Confirm:$false | Out-Null",
+	"        $member = @(Get-NetLbfoTeamMember | Where-Object { $_.Team -eq $Team.Name -and $_.Name -eq $standby })",
+	"        if ($member.Count -ne 1) { throw ('member {0} is not listed in the team' -f $standby) }",
+	"        $member[0] | Set-NetLbfoTeamMember -AdministrativeMode Standby -Confirm:$false | Out-Null",
 	"        Write-Log ('team {0}: member {1} set to standby' -f $Team.Name, $standby)",
 	"    }",
 	"    foreach ($v in $Team.Vlans) {",
@@ -251,12 +254,24 @@ void team_script_generate(const struct team_file *tf, struct strbuf *out)
 		line(out, body[i]);
 }
 
-enum wg_err team_script_from_file(const char *path, struct strbuf *out)
+static void describe_team(const char *path, const struct team *t)
+{
+	const char *timer = team_lacp_timer_name(t->lacp_timer);
+	wg_info("team file '%s': team '%s': %s%s%s%s, %s, %u to %u members by %zu rule%s%s, %zu VLAN%s",
+		path, t->name, team_mode_name(t->mode), timer ? " (LACP timer " : "",
+		timer ? timer : "", timer ? ")" : "", team_algorithm_name(t->algorithm), t->min,
+		t->max, t->nrules, t->nrules == 1 ? "" : "s", t->standby ? ", one standby" : "",
+		t->nvlans, t->nvlans == 1 ? "" : "s");
+}
+
+enum wg_err team_script_from_file(const char *path, struct strbuf *out, bool describe)
 {
 	struct team_file *tf;
 	enum wg_err ret = team_load(path, &tf);
 	if (ret)
 		return ret;
+	for (size_t i = 0; describe && i < tf->nteams; i++)
+		describe_team(path, &tf->teams[i]);
 	team_script_generate(tf, out);
 	team_file_free(tf);
 	return WG_OK;

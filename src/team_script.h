@@ -20,7 +20,10 @@ void team_script_generate(const struct team_file *tf, struct strbuf *out);
  */
 void ps_quote(struct strbuf *out, const char *s);
 
-/* Read the team file at path and generate its script into out (errors printed). */
-enum wg_err team_script_from_file(const char *path, struct strbuf *out);
+/*
+ * Read the team file at path and generate its script into out (errors printed);
+ * with describe, say in one line per team what the script will make.
+ */
+enum wg_err team_script_from_file(const char *path, struct strbuf *out, bool describe);
 
 #endif

@@ -65,6 +65,12 @@ test_expect_success '--dry-run with --team plans the script and writes nothing' 
 	cp -a orig dry &&
 	wimgraft apply --dry-run --json --team "$TEAM" -s "$SRC" -i 4 -d dry >plan.json 2>err &&
 	jq -e ".targets[0].files[] | select(.path == \"$PS1\") | .state == \"new\"" plan.json &&
+	jq -e ".targets[0].team_file == \"$TEAM\"" plan.json &&
+	grep -q "team '"'"'Team1'"'"': SwitchIndependent, Dynamic, 2 to 4 members by 2 rules, one standby, 1 VLAN" err &&
+	wimgraft extract --dry-run --team "$TEAM" -s "$SRC" -i 4 -o never >out 2>err &&
+	grep -q "$PS1" out && test ! -e never &&
+	test_expect_code 2 wimgraft extract --team "$BAD/vlan-zero.xml" -s "$SRC" -i 4 -o never 2>err &&
+	test ! -e never &&
 	test ! -e dry/$PS1 && test ! -e dry/Windows/Logs/wimgraft
 '
 
@@ -109,6 +115,8 @@ test_expect_success 'another team file replaces the script; verify tells the two
 '
 
 test_expect_success 'remove takes the script out: the folder is as it was, hives included' '
+	wimgraft remove --dry-run -d d >out 2>err &&
+	grep -q "delete .*$PS1" out && test -f d/$PS1 &&
 	wimgraft remove -d d >out 2>err &&
 	test ! -e d/$PS1 &&
 	snapshot d d.snap && cmp orig.snap d.snap

@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ntfs_meta.h"
 #include "util.h"
 
 #define TMP_SUFFIX ".wimgraft-"
@@ -157,6 +158,15 @@ enum wg_err atomic_copy_fd(struct atomic_file *af, int fd)
 	return ret;
 }
 
+/*
+ * A file system that keeps no modes or owners (wimlib's mount without --unix-data) refuses
+ * chmod and chown on the temporary file, which is ours: nothing is lost by going on.
+ */
+static bool mode_unsupported(int e)
+{
+	return e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS || e == EPERM;
+}
+
 static bool xattr_unsupported(int e)
 {
 	return e == ENOTSUP || e == EOPNOTSUPP || e == ENODATA || e == ENOSYS;
@@ -273,13 +283,13 @@ static enum wg_err copy_metadata(struct atomic_file *af, const struct stat *old)
 	if ((st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
 	    fchown(af->fd, old->st_uid, old->st_gid) < 0) {
 		int e = errno;
-		if (!(e == EPERM && geteuid() != 0) && e != ENOTSUP && e != EOPNOTSUPP) {
+		if (!mode_unsupported(e)) {
 			wg_error("cannot keep the owner of '%s': %s", af->display, strerror(e));
 			ret = wg_err_from_errno(e);
 			goto out;
 		}
 	}
-	if (fchmod(af->fd, old->st_mode & 07777) < 0) {
+	if (fchmod(af->fd, old->st_mode & 07777) < 0 && !mode_unsupported(errno)) {
 		wg_error("cannot keep the mode of '%s': %s", af->display, strerror(errno));
 		ret = wg_err_from_errno(errno);
 		goto out;
@@ -339,13 +349,18 @@ enum wg_err atomic_commit(struct atomic_file *af)
 		if (ret)
 			return ret;
 	} else if (errno == ENOENT) {
-		if (fchmod(af->fd, af->mode) < 0) {
+		if (fchmod(af->fd, af->mode) < 0 && !mode_unsupported(errno)) {
 			wg_error("cannot set the mode of '%s': %s", af->display, strerror(errno));
 			return wg_err_from_errno(errno);
 		}
 	} else {
 		wg_error("cannot stat '%s': %s", af->display, strerror(errno));
 		return wg_err_from_errno(errno);
+	}
+	if (af->meta) {
+		ret = ntfs_meta_apply_fd(af->fd, af->display, af->meta);
+		if (ret)
+			return ret;
 	}
 	/* Metadata changes are inode changes: sync them with the data before the rename. */
 	if (fsync(af->fd) < 0)

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include "error.h"
 
+struct ntfs_meta;
+
 struct atomic_file {
 	int dirfd;                 /* borrowed: the folder holding the file */
 	char *name;                /* the file's name in that folder (one component) */
@@ -17,6 +19,8 @@ struct atomic_file {
 	int fd;                    /* open for writing on the temporary file */
 	mode_t mode;               /* mode of a new file (a replaced one keeps its own) */
 	int committed;             /* set once the rename is done */
+	/* optional, set before commit: NTFS metadata the new file gets (NTFS-3G), over the old one's */
+	const struct ntfs_meta *meta;
 };
 /* A struct that atomic_abort may be called on before atomic_begin. */
 #define ATOMIC_FILE_INIT { .dirfd = -1, .fd = -1 }
@@ -38,7 +42,8 @@ enum wg_err atomic_copy_fd(struct atomic_file *af, int fd);
 /*
  * fsync the temporary file; when the file being replaced exists, give the new one
  * its mode, owner, and its system.ntfs_acl / system.ntfs_attrib / other extended
- * attributes where the file system keeps them; rename over it; fsync the folder.
+ * attributes where the file system keeps them; then meta's descriptor, attributes and
+ * times when meta is set; rename over it; fsync the folder.
  * A symbolic link (or anything but a regular file) at name is refused with
  * WG_ERR_UNSAFE_PATH. Call atomic_abort afterwards in every case.
  */

@@ -27,6 +27,9 @@ enum wg_err cmd_apply(const struct wg_opts *opts)
 	/* A WIM target takes payload files' security descriptors and attributes from the source. */
 	if (!ret && ts.wim)
 		wim_session_set_source(ts.wim, gs.src, gs.res.image);
+	/* So does a folder on NTFS-3G. */
+	if (!ret && ts.dir)
+		target_dir_set_source(ts.dir, gs.src, gs.res.image);
 	/* Every target is checked and planned before the first one is written. */
 	for (size_t i = 0; !ret && i < ts.n; i++) {
 		struct image_info info;

@@ -58,7 +58,7 @@ static json_object *target_json(const struct wg_opts *opts, const struct target 
 	json_object *o = json_object_new_object();
 	json_object *files = json_object_new_array();
 	json_object *hives = json_object_new_array();
-	json_object_object_add(o, "target", json_object_new_string(t->display));
+	report_add_target(o, t);
 	if (opts->image_dir)
 		json_object_object_add(o, "image_dir", json_object_new_string(opts->image_dir));
 	for (size_t i = 0; i < opts->args.n; i++)

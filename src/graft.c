@@ -15,6 +15,7 @@
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
+#include "report.h"
 #include "team_script.h"
 #include "undo.h"
 
@@ -422,7 +423,7 @@ static void print_plan(const struct plan *p, const struct target *t, bool dry_ru
 static json_object *plan_json(const struct plan *p, const struct target *t)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "target", json_object_new_string(t->display));
+	report_add_target(o, t);
 	json_object *files = json_object_new_array();
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct file_plan *fp = &p->files[i];

@@ -12,6 +12,7 @@
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
+#include "report.h"
 
 static const char *const file_actions[] = {
 	[UNDO_ADDED] = "delete",
@@ -98,7 +99,7 @@ static void show_removal(const struct wg_opts *opts, struct target *t, const str
 	const struct undo_record *u = &r->rec;
 	if (report) {
 		json_object *o = json_object_new_object(), *files = json_object_new_array();
-		json_object_object_add(o, "target", json_object_new_string(t->display));
+		report_add_target(o, t);
 		for (size_t i = 0; i < u->nfiles; i++) {
 			json_object *f = json_object_new_object();
 			json_object_object_add(f, "path", json_object_new_string(u->files[i].path));

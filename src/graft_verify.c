@@ -11,6 +11,7 @@
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
+#include "report.h"
 #include "team_script.h"
 
 static void check_file(struct target *t, const char *path, uint64_t size, const uint8_t sha1[20],
@@ -127,7 +128,7 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 		goto out;
 	if (report) {
 		json_object *o = json_object_new_object(), *d = json_object_new_array();
-		json_object_object_add(o, "target", json_object_new_string(t->display));
+		report_add_target(o, t);
 		json_object_object_add(o, "ok", json_object_new_boolean(diffs.n == 0));
 		for (size_t i = 0; i < diffs.n; i++)
 			json_object_array_add(d, json_object_new_string(diffs.v[i]));

@@ -6,6 +6,15 @@
 
 #include <stdio.h>
 
+#include "fsinfo.h"
+
+void report_add_target(json_object *o, const struct target *t)
+{
+	json_object_object_add(o, "target", json_object_new_string(t->display));
+	if (t->fs)
+		json_object_object_add(o, "filesystem", fsinfo_json(t->fs));
+}
+
 void report_print(const char *command, const struct wg_opts *opts, enum wg_err ret,
 		  json_object *targets)
 {

@@ -10,7 +10,10 @@
 #include <json-c/json.h>
 
 #include "options.h"
+#include "target.h"
 
+/* Add "target" (its display name) and, for a folder, "filesystem" (fsinfo_json) to o. */
+void report_add_target(json_object *o, const struct target *t);
 /* Print {"command","dry_run","ok","status","error","targets":[...]} and free targets. */
 void report_print(const char *command, const struct wg_opts *opts, enum wg_err ret,
 		  json_object *targets);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "ntfs_meta.h"
 
 #define VERB_WRITE "write through it"
 #define VERB_READ  "follow it"
@@ -230,6 +231,28 @@ static enum wg_err walk_start(const struct wg_root *r, const char *verb, struct 
 	return WG_OK;
 }
 
+/* Give a folder just made in w->fd the descriptor NTFS would make it inherit. */
+static enum wg_err inherit_dir(struct walk *w, const char *name)
+{
+	struct ntfs_meta m;
+	enum wg_err ret = WG_OK;
+	if (!ntfs_meta_inherit(w->fd, true, &m))
+		return WG_OK;
+	char *where = sub_path(w, name), *display = display_path(w->r, where);
+	int fd = openat(w->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		wg_error("cannot open '%s': %s", display, strerror(errno));
+		ret = wg_err_from_errno(errno);
+	} else {
+		ret = ntfs_meta_apply_fd(fd, display, &m);
+		close(fd);
+	}
+	free(where);
+	free(display);
+	ntfs_meta_release(&m);
+	return ret;
+}
+
 /*
  * Walk the first n components as folders, creating missing ones when create is set.
  * On NOT_FOUND (quiet) w->fd is the nearest existing folder and *stop the index of
@@ -246,6 +269,8 @@ static enum wg_err walk_dirs(struct walk *w, char **comps, size_t n, bool create
 				sv_push_nodup(&w->made, sub_path(w, comps[i]));
 				sync_folder(w->fd);    /* the new entry survives a crash */
 				ret = find_entry(w, comps[i], &found, &st);
+				if (ret == WG_OK && w->r->ntfs_inherit)
+					ret = inherit_dir(w, found);
 			} else if (errno == EEXIST) {
 				ret = find_entry(w, comps[i], &found, &st);
 			} else {
@@ -417,6 +442,37 @@ enum wg_err root_open_parent(const struct wg_root *r, const char *rel, bool crea
 	return ret;
 }
 
+enum wg_err root_open_dir(const struct wg_root *r, const char *rel, int *fd)
+{
+	struct walk w;
+	struct stat st;
+	bool exists;
+	char *leaf = NULL;
+	enum wg_err ret = reach_parent(r, rel, false, VERB_READ, &w, &leaf, &exists, &st);
+	*fd = -1;
+	if (ret)
+		goto out;
+	if (!exists) {
+		ret = WG_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		ret = refuse_link(&w, leaf, VERB_READ);
+		goto out;
+	}
+	*fd = openat(w.fd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0) {
+		char *where = sub_path(&w, leaf);
+		wg_error("cannot open '%s' in '%s': %s", where, r->path, strerror(errno));
+		free(where);
+		ret = wg_err_from_errno(errno);
+	}
+out:
+	free(leaf);
+	walk_release(&w);
+	return ret;
+}
+
 enum wg_err root_open_read(const struct wg_root *r, const char *rel, int *fd)
 {
 	struct walk w;
@@ -556,8 +612,10 @@ enum wg_err root_rmdir_if_empty(const struct wg_root *r, const char *rel)
 
 /* The body of root_write_file/root_write_buf: data comes from src_fd when buf is NULL. */
 static enum wg_err write_common(const struct wg_root *r, const char *rel, int src_fd,
-				const void *buf, size_t len, mode_t mode, struct strvec *created)
+				const void *buf, size_t len, mode_t mode, const struct ntfs_meta *meta,
+				struct strvec *created)
 {
+	struct ntfs_meta inherited = { 0 };
 	struct walk w;
 	struct stat st;
 	struct atomic_file af = ATOMIC_FILE_INIT;
@@ -577,11 +635,15 @@ static enum wg_err write_common(const struct wg_root *r, const char *rel, int sr
 	actual = sub_path(&w, leaf);
 	display = display_path(r, actual);
 	ret = atomic_begin(w.fd, leaf, display, mode, &af);
+	if (!exists && !meta && r->ntfs_inherit && ntfs_meta_inherit(w.fd, false, &inherited))
+		meta = &inherited;
+	af.meta = meta;
 	if (ret == WG_OK)
 		ret = buf ? atomic_write(&af, buf, len) : atomic_copy_fd(&af, src_fd);
 	if (ret == WG_OK)
 		ret = atomic_commit(&af);
 	atomic_abort(&af);
+	ntfs_meta_release(&inherited);
 out:
 	if (ret)
 		walk_rollback(&w);
@@ -597,13 +659,19 @@ out:
 enum wg_err root_write_file(const struct wg_root *r, const char *rel, int src_fd, mode_t mode,
 			    struct strvec *created)
 {
-	return write_common(r, rel, src_fd, NULL, 0, mode, created);
+	return write_common(r, rel, src_fd, NULL, 0, mode, NULL, created);
+}
+
+enum wg_err root_write_file_meta(const struct wg_root *r, const char *rel, int src_fd, mode_t mode,
+				 const struct ntfs_meta *meta, struct strvec *created)
+{
+	return write_common(r, rel, src_fd, NULL, 0, mode, meta, created);
 }
 
 enum wg_err root_write_buf(const struct wg_root *r, const char *rel, const void *buf, size_t len,
 			   mode_t mode, struct strvec *created)
 {
-	return write_common(r, rel, -1, buf ? buf : "", len, mode, created);
+	return write_common(r, rel, -1, buf ? buf : "", len, mode, NULL, created);
 }
 
 enum wg_err root_check_writable(const struct wg_root *r, const char *rel)

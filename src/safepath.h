@@ -13,12 +13,19 @@
 #include "error.h"
 #include "util.h"
 
+struct ntfs_meta;
+
 /* A target folder, opened once; every path below it is resolved from fd. */
 struct wg_root {
 	int fd;       /* O_RDONLY|O_DIRECTORY on the folder */
 	char *path;   /* the folder as given, for messages */
+	/*
+	 * The file system keeps Windows security descriptors (NTFS-3G): folders and files
+	 * created without metadata of their own get what NTFS would make them inherit.
+	 */
+	bool ntfs_inherit;
 };
-#define WG_ROOT_INIT { -1, NULL }
+#define WG_ROOT_INIT { -1, NULL, false }
 
 /*
  * Paths given to these functions are relative, '/'- or '\'-separated. Each
@@ -71,6 +78,11 @@ enum wg_err root_write_file(const struct wg_root *r, const char *rel, int src_fd
 			    struct strvec *created);
 enum wg_err root_write_buf(const struct wg_root *r, const char *rel, const void *buf, size_t len,
 			   mode_t mode, struct strvec *created);
+/* root_write_file, the file given meta's NTFS metadata (ntfs_meta.h) before it is renamed into place. */
+enum wg_err root_write_file_meta(const struct wg_root *r, const char *rel, int src_fd, mode_t mode,
+				 const struct ntfs_meta *meta, struct strvec *created);
+/* Open an existing folder (no symbolic link on the way) for its metadata. */
+enum wg_err root_open_dir(const struct wg_root *r, const char *rel, int *fd);
 
 /*
  * Check, creating nothing that stays, that rel could be written: every existing

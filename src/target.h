@@ -46,14 +46,26 @@ struct target_ops {
 	void (*close)(struct target *t);
 };
 
+struct fs_info;
+
 struct target {
 	const struct target_ops *ops;
 	char *display;         /* "'/mnt/win10'" or "'install.wim' image 2" */
+	const struct fs_info *fs;  /* a folder's file system (fsinfo.h); NULL for a WIM image */
 	void *priv;
 };
 
 /* A folder holding Windows/ (an applied or mounted image): refuses anything else. */
 enum wg_err target_open_dir(const char *dir, struct target **out);
+struct wg_source;
+/*
+ * Where a folder target's payload comes from: on NTFS-3G a file written from a local copy
+ * of a file of image index of src (found by its path's ending and its content) gets that
+ * file's security descriptor, attributes and times, and the folders its write makes get the
+ * source folders'. Files written back from the target's own copy_out get the original's.
+ * Without it, or for a payload folder, new files inherit as NTFS would.
+ */
+void target_dir_set_source(struct target *t, struct wg_source *src, int index);
 void target_close(struct target *t);
 
 #endif

@@ -10,10 +10,33 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsinfo.h"
+#include "ntfs_meta.h"
 #include "safepath.h"
+#include "source.h"
+
+/* A file copy_out wrote, with the NTFS metadata of the file it copied. */
+struct dir_copy {
+	char *local;
+	struct ntfs_meta meta;
+};
+
+/* A folder the graft made and gave a source folder's metadata (its times are set again after each write). */
+struct dir_made {
+	char *rel;
+	struct ntfs_meta meta;
+};
 
 struct dir_target {
 	struct wg_root root;
+	struct fs_info fs;
+	bool ntfs;                  /* the file system keeps NTFS metadata (NTFS-3G) */
+	struct WIMStruct *src_wim;  /* where payload files come from, or NULL */
+	int src_index;
+	struct dir_copy *copies;
+	size_t ncopies;
+	struct dir_made *made;
+	size_t nmade;
 	int config_fd;
 	char *config_display;
 };
@@ -96,6 +119,13 @@ static enum wg_err dir_copy_out(struct target *t, const char *rel, const char *l
 	char *name = display_of(t, rel);
 	ret = copy_fd(fd, name, out, local);
 	free(name);
+	if (!ret && priv(t)->ntfs) {
+		struct dir_target *d = priv(t);
+		d->copies = xrealloc(d->copies, (d->ncopies + 1) * sizeof(*d->copies));
+		d->copies[d->ncopies].local = xstrdup(local);
+		ntfs_meta_read_fd(fd, &d->copies[d->ncopies].meta);
+		d->ncopies++;
+	}
 	close(fd);
 	if (close(out) < 0 && !ret) {
 		wg_error("cannot write '%s': %s", local, strerror(errno));
@@ -116,23 +146,131 @@ static enum wg_err dir_check_writable(struct target *t, const char *rel)
 	return root_check_writable(&priv(t)->root, rel);
 }
 
+/* Folders made since the graft began keep the source folders' times: set them again. */
+static void restore_made_times(struct target *t)
+{
+	struct dir_target *d = priv(t);
+	for (size_t i = 0; i < d->nmade; i++) {
+		struct ntfs_meta times = { .has_times = d->made[i].meta.has_times };
+		memcpy(times.times, d->made[i].meta.times, sizeof(times.times));
+		int fd;
+		if (!times.has_times || root_open_dir(&d->root, d->made[i].rel, &fd))
+			continue;
+		char *name = display_of(t, d->made[i].rel);
+		if (ntfs_meta_apply_fd(fd, name, &times))
+			wg_warning("the times of '%s' are not the source folder's", name);
+		free(name);
+		close(fd);
+	}
+}
+
+/*
+ * The folders this write made (created[from..]) get the metadata of the source folders
+ * at the same depth above the file's origin.
+ */
+static enum wg_err give_made_folders(struct target *t, const char *rel, const char *origin,
+				     const struct strvec *created, size_t from)
+{
+	struct dir_target *d = priv(t);
+	enum wg_err ret = WG_OK;
+	size_t depth = 0;
+	for (const char *p = rel; *p; p++)
+		depth += *p == '/';
+	for (size_t i = from; i < created->n && !ret; i++) {
+		size_t up = depth, k = 0;
+		for (const char *p = created->v[i]; *p; p++)
+			up -= *p == '/';
+		char *src = xstrdup(origin);
+		for (k = 0; k < up; k++) {
+			char *slash = strrchr(src, '/');
+			if (slash)
+				*slash = '\0';
+		}
+		struct ntfs_meta m;
+		int fd;
+		if (ntfs_meta_from_wim(d->src_wim, d->src_index, src, NULL, &m) ||
+		    root_open_dir(&d->root, created->v[i], &fd)) {
+			free(src);
+			continue;
+		}
+		char *name = display_of(t, created->v[i]);
+		ret = ntfs_meta_apply_fd(fd, name, &m);
+		close(fd);
+		free(name);
+		free(src);
+		d->made = xrealloc(d->made, (d->nmade + 1) * sizeof(*d->made));
+		d->made[d->nmade++] = (struct dir_made){ xstrdup(created->v[i]), m };
+	}
+	return ret;
+}
+
+/*
+ * The metadata local carries: a copy_out's, the original's; a staged payload file's, its
+ * source file's (found by the ending of its path, which is its path in the source image,
+ * and by its content). *origin gets the source path, when there is one.
+ */
+static bool find_meta(struct target *t, const char *local, int fd, struct ntfs_meta *m,
+		      char **origin)
+{
+	struct dir_target *d = priv(t);
+	uint8_t sha1[20];
+	*origin = NULL;
+	for (size_t i = d->ncopies; i-- > 0;) {
+		if (!strcmp(d->copies[i].local, local)) {
+			ntfs_meta_copy(m, &d->copies[i].meta);
+			return m->sd || m->has_attrib || m->has_times;
+		}
+	}
+	if (!d->src_wim || sha1_fd(fd, local, sha1) || lseek(fd, 0, SEEK_SET) < 0)
+		return false;
+	for (const char *p = strchr(local, '/'); p; p = strchr(p + 1, '/')) {
+		if (!p[1] || ntfs_meta_from_wim(d->src_wim, d->src_index, p + 1, sha1, m))
+			continue;
+		*origin = xstrdup(p + 1);
+		return true;
+	}
+	return false;
+}
+
 static enum wg_err dir_write_file(struct target *t, const char *rel, const char *local,
 				  struct strvec *created)
 {
+	struct dir_target *d = priv(t);
+	struct strvec made = STRVEC_INIT;
+	struct ntfs_meta m = { 0 };
+	char *origin = NULL;
 	int fd = open(local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		wg_error("cannot open '%s': %s", local, strerror(errno));
 		return WG_ERR_IO;
 	}
-	enum wg_err ret = root_write_file(&priv(t)->root, rel, fd, 0644, created);
+	if (!d->ntfs) {
+		enum wg_err ret = root_write_file(&d->root, rel, fd, 0644, created);
+		close(fd);
+		return ret;
+	}
+	bool has = find_meta(t, local, fd, &m, &origin);
+	enum wg_err ret = root_write_file_meta(&d->root, rel, fd, 0644, has ? &m : NULL, &made);
 	close(fd);
+	if (!ret && origin)
+		ret = give_made_folders(t, rel, origin, &made, 0);
+	for (size_t i = 0; created && i < made.n; i++)
+		sv_push(created, made.v[i]);
+	if (!ret)
+		restore_made_times(t);
+	sv_clear(&made);
+	ntfs_meta_release(&m);
+	free(origin);
 	return ret;
 }
 
 static enum wg_err dir_write_buf(struct target *t, const char *rel, const void *buf, size_t len,
 				 struct strvec *created)
 {
-	return root_write_buf(&priv(t)->root, rel, buf, len, 0644, created);
+	enum wg_err ret = root_write_buf(&priv(t)->root, rel, buf, len, 0644, created);
+	if (!ret && priv(t)->ntfs)
+		restore_made_times(t);
+	return ret;
 }
 
 static enum wg_err dir_remove(struct target *t, const char *rel)
@@ -159,6 +297,17 @@ static void dir_close(struct target *t)
 	if (d->config_fd >= 0)
 		close(d->config_fd);
 	free(d->config_display);
+	fsinfo_release(&d->fs);
+	for (size_t i = 0; i < d->ncopies; i++) {
+		free(d->copies[i].local);
+		ntfs_meta_release(&d->copies[i].meta);
+	}
+	free(d->copies);
+	for (size_t i = 0; i < d->nmade; i++) {
+		free(d->made[i].rel);
+		ntfs_meta_release(&d->made[i].meta);
+	}
+	free(d->made);
 	root_close(&d->root);
 	free(d);
 }
@@ -178,6 +327,14 @@ static const struct target_ops dir_ops = {
 	.close = dir_close,
 };
 
+void target_dir_set_source(struct target *t, struct wg_source *src, int index)
+{
+	if (t->ops != &dir_ops)
+		return;
+	priv(t)->src_wim = src ? source_wim(src) : NULL;
+	priv(t)->src_index = index;
+}
+
 enum wg_err target_open_dir(const char *dir, struct target **out)
 {
 	struct dir_target *d = xcalloc(1, sizeof(*d));
@@ -193,6 +350,12 @@ enum wg_err target_open_dir(const char *dir, struct target **out)
 	ret = root_open(dir, &d->root);
 	if (ret)
 		goto fail;
+	fsinfo_of_fd(d->root.fd, &d->fs);
+	t->fs = &d->fs;
+	d->ntfs = d->root.ntfs_inherit = fs_keeps_ntfs_meta(&d->fs);
+	char *about = fsinfo_describe(&d->fs, t->display);
+	wg_verbose("%s", about);
+	free(about);
 	ret = root_lookup(&d->root, TARGET_CONFIG_DIR "/SYSTEM", &actual, &st);
 	if (ret == WG_ERR_NOT_FOUND || (!ret && !S_ISREG(st.st_mode))) {
 		wg_error("'%s' does not look like a Windows image: no regular file %s/SYSTEM", dir,

@@ -9,7 +9,9 @@
 #include <json-c/json.h>
 
 #include "commands.h"
-#include "regapply.h"
+#include "reg_apply.h"
+#include "reg_describe.h"
+#include "reg_undo_json.h"
 #include "regfile.h"
 #include "report.h"
 #include "target_set.h"

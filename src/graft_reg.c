@@ -1,12 +1,14 @@
 /*
- * graft_reg.c - the registry side of a graft on top of regapply: route the
+ * graft_reg.c - the registry side of a graft on top of reg_apply: route the
  * resolution's operations to the target's hives, keep the first apply's originals, show and commit.
  */
 #include "graft_reg.h"
 
 #include <string.h>
 
-#include "regapply.h"
+#include "reg_apply.h"
+#include "reg_describe.h"
+#include "reg_undo_json.h"
 
 #define SET(r) ((struct hive_set *)(r)->set)
 #define CHANGES(r) ((struct reg_changes *)(r)->changes)

@@ -1,6 +1,6 @@
 /*
  * regop.h - one registry change as a .reg file or a manifest states it, before
- * it is routed to a hive: the common currency of regfile, manifest and regapply.
+ * it is routed to a hive: the common currency of regfile, manifest and reg_apply.
  */
 #ifndef WIMGRAFT_REGOP_H
 #define WIMGRAFT_REGOP_H

@@ -1,5 +1,5 @@
 /*
- * test_regapply.c - routing, CurrentControlSet, all-or-nothing apply across hives,
+ * test_reg_apply.c - routing, CurrentControlSet, all-or-nothing apply across hives,
  * change records (describe, JSON round trip), undo back to the original and verify.
  */
 #include <setjmp.h>
@@ -11,7 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "regapply.h"
+#include "reg_apply.h"
+#include "reg_describe.h"
+#include "reg_undo_json.h"
 #include "regfile.h"
 #include "minhive.h"
 

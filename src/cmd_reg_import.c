@@ -35,7 +35,7 @@ static enum wg_err load_all(const struct wg_opts *opts, struct reg_ops *ops)
 			first = err;
 	}
 	if (first) {
-		reg_ops_free(ops);
+		reg_ops_release(ops);
 		if (opts->args.n > 1)
 			wg_info("nothing was changed: every .reg file must be valid");
 	}
@@ -147,6 +147,6 @@ enum wg_err cmd_reg_import(const struct wg_opts *opts)
 			report_print("reg-import", opts, err, targets);
 	}
 	target_set_close(&ts);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	return err;
 }

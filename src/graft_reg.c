@@ -119,7 +119,7 @@ enum wg_err graft_reg_plan(struct graft_reg *r, const struct wg_opts *opts, stru
 	r->has_changes = reg_changes_effective(CHANGES(r)) > 0;
 	r->merged_undo = merge_undo(CHANGES(r), prev_undo);
 out:
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	sv_clear(&skipped);
 	return ret;
 }

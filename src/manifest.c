@@ -1157,7 +1157,7 @@ void manifest_free(struct manifest *m)
 		free(m->imports[i].file);
 		free(m->imports[i].path);
 	}
-	reg_ops_free(&m->import_ops);
+	reg_ops_release(&m->import_ops);
 	free(m->imports);
 	for (size_t i = 0; i < m->ncommands; i++) {
 		free(m->commands[i].text);

@@ -670,11 +670,11 @@ out:
 			*errmsg = p.err;
 		else
 			free(p.err);
-		reg_ops_free(&p.ops);
+		reg_ops_release(&p.ops);
 	} else {
 		for (size_t i = 0; i < p.ops.n; i++)
 			reg_ops_push(out, &p.ops.v[i]);
-		reg_ops_free(&p.ops);
+		reg_ops_release(&p.ops);
 	}
 	free(p.key);
 	sb_release(&text);

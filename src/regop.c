@@ -43,7 +43,7 @@ void reg_ops_push(struct reg_ops *ops, const struct reg_op *op)
 	}
 }
 
-void reg_ops_free(struct reg_ops *ops)
+void reg_ops_release(struct reg_ops *ops)
 {
 	for (size_t i = 0; i < ops->n; i++) {
 		free(ops->v[i].key);

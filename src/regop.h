@@ -57,7 +57,7 @@ struct reg_ops {
 
 /* Append a copy of op (key, name and data are duplicated). */
 void reg_ops_push(struct reg_ops *ops, const struct reg_op *op);
-void reg_ops_free(struct reg_ops *ops);
+void reg_ops_release(struct reg_ops *ops);
 const char *reg_type_name(uint32_t type);   /* "REG_SZ", ...; "REG_0x1234" style for others (static buffer) */
 int reg_type_from_name(const char *name);   /* -1 when unknown */
 

@@ -538,7 +538,7 @@ void resolution_release(struct resolution *r)
 	free(r->files);
 	image_info_release(&r->info);
 	sv_clear(&r->values);
-	reg_ops_free(&r->ops);
+	reg_ops_release(&r->ops);
 	free(r->op_optional);
 	sv_clear(&r->commands);
 	memset(r, 0, sizeof(*r));

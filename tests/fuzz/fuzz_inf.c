@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op->type == REG_MULTI_SZ && op->len < 2)
 				abort();
 		}
-		reg_ops_free(&ops);
+		reg_ops_release(&ops);
 		inf_component_release(&c);
 	}
 	inf_free(inf);

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 out:
 	sb_release(&out);
-	reg_ops_free(&back);
-	reg_ops_free(&ops);
+	reg_ops_release(&back);
+	reg_ops_release(&ops);
 	return 0;
 }

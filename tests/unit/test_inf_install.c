@@ -146,7 +146,7 @@ static void test_netservice_utf16(void **state)
 			    "\\{FC66A602}\\Ndi");
 	assert_string_equal(ops.v[12].key, "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Network\\{x}"
 			    "\\{FC66A602}\\Ndi\\Interfaces");
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 
 	char *kn = inf_instance_key_name(c.netcfg_instance_id);
 	assert_string_equal(kn, "{FC66A602-B769-4666-A540-CA3DF0E7DF2C}");
@@ -235,7 +235,7 @@ static void test_flags_and_data(void **state)
 	assert_int_equal(ops.v[9].kind, REG_OP_KEY);
 	assert_null(ops.v[9].name);
 	assert_string_equal(ops.v[9].key, "HKLM\\SYSTEM\\K\\OnlyKey");
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	inf_component_release(&c);
 }
 

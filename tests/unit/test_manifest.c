@@ -397,7 +397,7 @@ static void test_lbfo_matches_seed_reg(void **state)
 	for (size_t j = 0; j < m->nregs; j++)
 		sys_values += m->regs[j].kind == REG_OP_SET_VALUE && m->regs[j].hive == HIVE_SYSTEM;
 	assert_int_equal(sys_values, values);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	manifest_free(m);
 	free(text);
 }

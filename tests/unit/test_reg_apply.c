@@ -317,7 +317,7 @@ static void test_apply_undo_verify(void **state)
 	reg_changes_free(&inv);
 	reg_changes_free(&back);
 	reg_changes_free(&ch);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 static void test_all_or_nothing(void **state)
@@ -335,7 +335,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_NOT_FOUND);
 	assert_int_not_equal(hive_set_commit(s), WG_OK);
 	hive_set_free(s);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	reg_changes_free(&ch);
 
 	/* so does an unroutable key, and a value too large for an offline hive */
@@ -344,7 +344,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_HIVE);
 	assert_int_not_equal(hive_set_commit(s), WG_OK);
 	hive_set_free(s);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	reg_changes_free(&ch);
 
 	struct reg_op big = { .kind = REG_OP_SET_VALUE, .key = "HKLM\\SOFTWARE\\Big", .name = "b",
@@ -355,7 +355,7 @@ static void test_all_or_nothing(void **state)
 	s = hive_set_new(f->dirfd, "cfg", 0);
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_HIVE);
 	hive_set_free(s);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	reg_changes_free(&ch);
 
 	/* the root of a hive cannot be deleted */
@@ -363,7 +363,7 @@ static void test_all_or_nothing(void **state)
 	s = hive_set_new(f->dirfd, "cfg", 0);
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_HIVE);
 	hive_set_free(s);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	reg_changes_free(&ch);
 
 	char *d = dump(f, "SYSTEM");

@@ -171,8 +171,8 @@ static void test_fixture(void **state)
 		assert_int_equal(ops.v[i].line, ops16.v[i].line);
 	free(w);
 	free(raw);
-	reg_ops_free(&ops16);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops16);
+	reg_ops_release(&ops);
 }
 
 static void test_forms(void **state)
@@ -244,7 +244,7 @@ static void test_forms(void **state)
 	assert_string_equal(ops.v[17].name, "\xE2\x82\xAC");
 	assert_int_equal(ops.v[17].len, 4);
 	assert_memory_equal(ops.v[17].data, "\xAC\x20\0\0", 4);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 static void test_regedit4(void **state)
@@ -262,13 +262,13 @@ static void test_regedit4(void **state)
 	assert_int_equal(ops.v[2].type, REG_EXPAND_SZ);
 	assert_int_equal(ops.v[2].len, 8);
 	assert_memory_equal(ops.v[2].data, "%\0A\0%\0\0\0", 8);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 
 	/* valid UTF-8 in a REGEDIT4 file is read as UTF-8 */
 	parse_ok("REGEDIT4\r\n[HKLM\\SOFTWARE\\X]\r\n\"a\"=\"\xC3\xA9\"\r\n", &ops);
 	assert_int_equal(ops.n, 2);
 	assert_memory_equal(ops.v[1].data, "\xE9\0\0\0", 4);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 static void test_utf16_without_bom_and_empty(void **state)
@@ -282,7 +282,7 @@ static void test_utf16_without_bom_and_empty(void **state)
 	assert_int_equal(ops.n, 2);
 	assert_dword(&ops.v[1], 2);
 	free(w);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 	/* a header alone is a valid file with nothing in it */
 	parse_ok(H5, &ops);
 	assert_int_equal(ops.n, 0);
@@ -387,7 +387,7 @@ static void test_malformed(void **state)
 	assert_int_equal(parse_str(H5 K "\"a\"=dword:1\n[HKLM\\SYSTEM\\Y]\n\"b\"=dword:\n", &ops,
 				   NULL), WG_ERR_REG_SYNTAX);
 	assert_int_equal(ops.n, 2);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 /* ---- the writer ---- */
@@ -410,7 +410,7 @@ static void roundtrip(const struct reg_ops *ops)
 	if (regfile_parse_msg("w.reg", (const unsigned char *)out.buf, out.len, &back, &msg))
 		fail_msg("written text does not parse: %s", msg);
 	assert_ops_equal(ops, &back);
-	reg_ops_free(&back);
+	reg_ops_release(&back);
 	sb_release(&out);
 }
 
@@ -447,7 +447,7 @@ static void test_roundtrip_fixture(void **state)
 	}
 	free(text);
 	sb_release(&out);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 static void push(struct reg_ops *ops, enum reg_op_kind kind, const char *key, const char *name,
@@ -520,15 +520,15 @@ static void test_roundtrip_crafted(void **state)
 	assert_int_equal(back.v[0].kind, REG_OP_KEY);
 	assert_string_equal(back.v[2].name, "w");
 	sb_release(&out);
-	reg_ops_free(&back);
+	reg_ops_release(&back);
 
 	/* a name with a line break cannot be written */
 	push(&loose, REG_OP_SET_VALUE, "HKLM\\SYSTEM\\A", "two\nlines", REG_DWORD, "\2\0\0\0", 4);
 	wg_opt_quiet = 1;
 	assert_int_equal(regfile_write_regedit5(&loose, &out), WG_ERR_REG_SYNTAX);
 	assert_int_equal(out.len, 0);
-	reg_ops_free(&loose);
-	reg_ops_free(&ops);
+	reg_ops_release(&loose);
+	reg_ops_release(&ops);
 }
 
 int main(void)

@@ -118,7 +118,7 @@ static enum wg_err import_into(const struct wg_opts *opts, struct target *t,
 		opts->dry_run ? "; nothing was written" : "");
 out:
 	hive_set_free(set);
-	reg_changes_free(&changes);
+	reg_changes_release(&changes);
 	sv_clear(&written);
 	return err;
 }

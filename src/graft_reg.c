@@ -47,8 +47,8 @@ static json_object *merge_undo(const struct reg_changes *now, json_object *prev_
 		return now_json;
 	struct reg_changes merged = { 0 }, prev = { 0 };
 	if (reg_changes_from_json(now_json, &merged) || reg_changes_from_json(prev_json, &prev)) {
-		reg_changes_free(&merged);
-		reg_changes_free(&prev);
+		reg_changes_release(&merged);
+		reg_changes_release(&prev);
 		return now_json;
 	}
 	bool *matched = xcalloc(prev.n + 1, sizeof(bool));
@@ -79,8 +79,8 @@ static json_object *merge_undo(const struct reg_changes *now, json_object *prev_
 		if (!matched[j])
 			json_object_array_add(out, json_object_get(json_object_array_get_idx(prev_json, j)));
 	free(matched);
-	reg_changes_free(&merged);
-	reg_changes_free(&prev);
+	reg_changes_release(&merged);
+	reg_changes_release(&prev);
 	return out;
 }
 
@@ -135,7 +135,7 @@ enum wg_err graft_reg_revert(struct graft_reg *r, const struct wg_opts *opts, st
 		ret = regapply_undo(SET(r), &list, CHANGES(r));
 	if (!ret)
 		r->has_changes = reg_changes_effective(CHANGES(r)) > 0;
-	reg_changes_free(&list);
+	reg_changes_release(&list);
 	return ret;
 }
 
@@ -152,7 +152,7 @@ enum wg_err graft_reg_verify(const struct wg_opts *opts, struct target *t, json_
 		ret = reg_changes_from_json(undo, &list);
 	if (!ret)
 		ret = regapply_verify(SET(&r), &list, diffs);
-	reg_changes_free(&list);
+	reg_changes_release(&list);
 	graft_reg_release(&r);
 	return ret;
 }
@@ -242,7 +242,7 @@ void graft_reg_release(struct graft_reg *r)
 {
 	hive_set_free(SET(r));
 	if (r->changes) {
-		reg_changes_free(CHANGES(r));
+		reg_changes_release(CHANGES(r));
 		free(r->changes);
 	}
 	json_object_put(r->merged_undo);

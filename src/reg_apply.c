@@ -348,7 +348,7 @@ enum wg_err regapply_undo(struct hive_set *s, const struct reg_changes *changes,
 	}
 	if (err)
 		hive_set_mark_failed(s);
-	reg_changes_free(&scratch);
+	reg_changes_release(&scratch);
 	return err;
 }
 
@@ -389,6 +389,6 @@ enum wg_err regapply_verify(struct hive_set *s, const struct reg_changes *change
 	}
 	if (err)
 		hive_set_mark_failed(s);
-	reg_changes_free(&got);
+	reg_changes_release(&got);
 	return err;
 }

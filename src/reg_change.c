@@ -23,7 +23,7 @@ static void change_release(struct reg_change *c)
 	free(c->origin);
 }
 
-void reg_changes_free(struct reg_changes *c)
+void reg_changes_release(struct reg_changes *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		change_release(&c->v[i]);

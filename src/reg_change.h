@@ -42,7 +42,7 @@ struct reg_changes {
 	size_t alloc;
 };
 
-void reg_changes_free(struct reg_changes *c);
+void reg_changes_release(struct reg_changes *c);
 /* How many changes actually change something (not 'unchanged'). */
 size_t reg_changes_effective(const struct reg_changes *c);
 /* Append a zeroed record with these fields copied; the rest is the caller's to fill. */

@@ -259,7 +259,7 @@ enum wg_err reg_changes_from_json(struct json_object *j, struct reg_changes *out
 	}
 	for (size_t i = 0; i < json_object_array_length(j); i++) {
 		if (parse_change(json_object_array_get_idx(j, i), &got)) {
-			reg_changes_free(&got);
+			reg_changes_release(&got);
 			return WG_ERR_UNDO;
 		}
 	}

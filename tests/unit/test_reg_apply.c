@@ -253,7 +253,7 @@ static void test_apply_undo_verify(void **state)
 	json_object *j2 = reg_changes_to_json(&back);
 	assert_string_equal(json_object_to_json_string(j), json_object_to_json_string(j2));
 	json_object_put(j2);
-	reg_changes_free(&ch);
+	reg_changes_release(&ch);
 
 	/* the real thing: both hives written */
 	s = hive_set_new(f->dirfd, "cfg", 0);
@@ -314,9 +314,9 @@ static void test_apply_undo_verify(void **state)
 	free(sys1);
 	free(soft1);
 	free(sys2);
-	reg_changes_free(&inv);
-	reg_changes_free(&back);
-	reg_changes_free(&ch);
+	reg_changes_release(&inv);
+	reg_changes_release(&back);
+	reg_changes_release(&ch);
 	reg_ops_release(&ops);
 }
 
@@ -336,7 +336,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_not_equal(hive_set_commit(s), WG_OK);
 	hive_set_free(s);
 	reg_ops_release(&ops);
-	reg_changes_free(&ch);
+	reg_changes_release(&ch);
 
 	/* so does an unroutable key, and a value too large for an offline hive */
 	parse("REGEDIT4\n[HKLM\\SYSTEM\\A]\n[HKEY_CURRENT_USER\\X]\n", &ops);
@@ -345,7 +345,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_not_equal(hive_set_commit(s), WG_OK);
 	hive_set_free(s);
 	reg_ops_release(&ops);
-	reg_changes_free(&ch);
+	reg_changes_release(&ch);
 
 	struct reg_op big = { .kind = REG_OP_SET_VALUE, .key = "HKLM\\SOFTWARE\\Big", .name = "b",
 			      .type = REG_BINARY, .len = HIVE_MAX_VALUE_DATA + 1 };
@@ -356,7 +356,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_HIVE);
 	hive_set_free(s);
 	reg_ops_release(&ops);
-	reg_changes_free(&ch);
+	reg_changes_release(&ch);
 
 	/* the root of a hive cannot be deleted */
 	parse("REGEDIT4\n[-HKLM\\SOFTWARE]\n", &ops);
@@ -364,7 +364,7 @@ static void test_all_or_nothing(void **state)
 	assert_int_equal(regapply_ops(s, &ops, &ch), WG_ERR_HIVE);
 	hive_set_free(s);
 	reg_ops_release(&ops);
-	reg_changes_free(&ch);
+	reg_changes_release(&ch);
 
 	char *d = dump(f, "SYSTEM");
 	assert_string_equal(d, sys0);

@@ -114,4 +114,4 @@ uninstall:
 clean:
 	rm -rf build/obj build/unit build/asan build/fuzz build/tests wimgraft
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/unit/*.d $(BUILD)/fuzz/*.d)

@@ -17,7 +17,7 @@ BUILD     ?= build
 SAN       ?=
 CC        ?= cc
 
-PKGS      := wimlib libxml-2.0 hivex json-c libcrypto libntfs-3g
+PKGS      := wimlib libxml-2.0 hivex json-c libcrypto libntfs-3g libudfread
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HIVEX_VER  = $(shell pkg-config --modversion hivex 2>/dev/null)

@@ -35,6 +35,8 @@ enum wg_err {
 	WG_ERR_INTERNAL         = 23, /* a bug in wimgraft */
 	WG_ERR_INF              = 32, /* a driver INF that cannot be interpreted */
 	WG_ERR_TEAM             = 36, /* invalid team file */
+	WG_ERR_ISO              = 44, /* an ISO whose UDF file system cannot be read */
+	WG_ERR_NOT_WINDOWS_ISO  = 45, /* an ISO without a Windows install image */
 	WG_ERR_MAX
 };
 

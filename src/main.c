@@ -25,7 +25,8 @@
 
 static const struct wg_command commands[] = {
 	{ "info", cmd_info, "wimgraft info    SOURCE",
-	  "List the images of a WIM, ESD or split WIM.", OPT_JSON | OPT_ARGS },
+	  "List the images of a Server ISO, WIM, ESD, split WIM or payload folder.",
+	  OPT_JSON | OPT_ARGS | OPT_ISO },
 	{ "check", cmd_check, "wimgraft check   [-m MANIFEST] -s SOURCE [-i IMAGE]",
 	  "Resolve every file of the manifest in a source image and report what is found.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_PARAM | OPT_JSON },

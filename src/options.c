@@ -4,11 +4,14 @@
  */
 #include "options.h"
 
+#include "iso.h"
+
 #include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
-enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP, LONG_TEAM = 300 };
+enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP, LONG_TEAM = 300,
+       LONG_NO_CACHE = 440 };
 
 static const struct {
 	struct option opt;
@@ -18,7 +21,9 @@ static const struct {
 	{ { "manifest", required_argument, NULL, 'm' }, OPT_MANIFEST,
 	  "-m, --manifest M         a manifest file, or a shipped one's name (default: lbfo)" },
 	{ { "source", required_argument, NULL, 's' }, OPT_SOURCE,
-	  "-s, --source S           Server WIM, ESD, first .swm part, or payload folder" },
+	  "-s, --source S           Server ISO, WIM, ESD, first .swm part, or payload folder" },
+	{ { "no-cache", no_argument, NULL, LONG_NO_CACHE }, OPT_SOURCE | OPT_ISO,
+	  "    --no-cache           copy an ISO's install image to a temporary file, not the cache" },
 	{ { "source-image", required_argument, NULL, 'i' }, OPT_SOURCE_IMAGE,
 	  "-i, --source-image I     source image: 1-based index or name" },
 	{ { "image-dir", required_argument, NULL, 'd' }, OPT_IMAGE_DIR,
@@ -129,7 +134,8 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 		case LONG_FORCE: o->force = true; break;
 		case 'q': wg_opt_quiet = 1; break;
 		case 'v': wg_opt_verbose = 1; break;
-		case LONG_NO_PROGRESS: o->no_progress = true; break;
+		case LONG_NO_PROGRESS: o->no_progress = iso_opt_no_progress = true; break;
+		case LONG_NO_CACHE: iso_opt_no_cache = true; break;
 		case LONG_LOG: o->log = optarg; break;
 		case LONG_TEAM: o->team = optarg; break;
 		}

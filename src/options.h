@@ -23,6 +23,7 @@ enum {
 	OPT_FORCE        = 1 << 10,
 	OPT_ARGS         = 1 << 11, /* takes positional arguments */
 	OPT_TEAM         = 1 << 20, /* --team */
+	OPT_ISO          = 1 << 24, /* reads a source given as an argument (--no-cache) */
 };
 
 struct wg_opts {

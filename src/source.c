@@ -16,6 +16,7 @@
 
 #include <wimlib.h>
 
+#include "iso.h"
 #include "payload.h"
 #include "tempdir.h"
 
@@ -25,6 +26,7 @@ struct wg_source {
 	WIMStruct **parts;             /* other parts of a split WIM */
 	size_t nparts;
 	struct payload *payload;       /* a payload folder written by 'extract' */
+	struct iso_source *iso;        /* an ISO: wim is its install image, copied out */
 };
 
 const char *source_wimlib_error(int code)
@@ -84,9 +86,9 @@ enum wg_err source_wim_error(const char *path, int code)
 }
 
 /* The other parts of a split WIM: every "<base>*.swm" beside it, checked for completeness. */
-static enum wg_err open_split_parts(struct wg_source *src, const struct wimlib_wim_info *info)
+static enum wg_err open_split_parts(struct wg_source *src, const char *path,
+				    const struct wimlib_wim_info *info)
 {
-	const char *path = src->path;
 	size_t len = strlen(path);
 	const char *dot = strrchr(path, '.');
 	size_t baselen = (dot && !strchr(dot, '/')) ? (size_t)(dot - path) : len;
@@ -150,12 +152,19 @@ enum wg_err source_open(const char *path, struct wg_source **out)
 		ret = payload_open(path, &src->payload);
 		goto out;
 	}
+	if ((ret = iso_source_open(path, &src->iso)) != WG_OK)
+		goto out;
+	char *shown = src->iso ? xasprintf("%s:%s", path, iso_source_member(src->iso)) : NULL;
+	if (src->iso)
+		path = iso_source_wim_path(src->iso);
 	errno = 0;
 	int wret = wimlib_open_wim(path, 0, &src->wim);
 	if (wret) {
-		ret = source_wim_error(path, wret);
+		ret = source_wim_error(shown ? shown : path, wret);
+		free(shown);
 		goto out;
 	}
+	free(shown);
 	struct wimlib_wim_info info;
 	wimlib_get_wim_info(src->wim, &info);
 	if (info.total_parts > 1) {
@@ -165,10 +174,10 @@ enum wg_err source_open(const char *path, struct wg_source **out)
 			ret = WG_ERR_NOT_WIM;
 			goto out;
 		}
-		ret = open_split_parts(src, &info);
+		ret = open_split_parts(src, path, &info);
 	}
 	if (!ret && info.image_count == 0) {
-		wg_error("'%s' holds no image", path);
+		wg_error("'%s' holds no image", src->path);
 		ret = WG_ERR_NOT_WIM;
 	}
 out:
@@ -190,6 +199,7 @@ void source_close(struct wg_source *src)
 		wimlib_free(src->parts[i]);
 	free(src->parts);
 	payload_close(src->payload);
+	iso_source_close(src->iso);
 	free(src->path);
 	free(src);
 }

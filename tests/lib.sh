@@ -17,6 +17,7 @@ case "$WIMGRAFT" in /*) ;; *) WIMGRAFT=$TOP/$WIMGRAFT ;; esac
 SCRIPT=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/wg-$SCRIPT.XXXXXX")
 trap 'chmod -R u+w "$TRASH" 2>/dev/null; rm -rf "$TRASH"' EXIT
+export XDG_CACHE_HOME="$TRASH/.cache"   # ISO sources are cached here, never in the user's cache
 test_count=0
 test_failed=0
 test_skipped=0

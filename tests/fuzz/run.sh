@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh - run every libFuzzer target in BINDIR (fuzz_*) for SECONDS each, each on
-# a temporary copy of its seed corpus tests/fuzz/corpus/<name>/; fails on any finding.
+# a temporary copy of its seed corpus tests/fuzz/corpus/<name>/ (plus the seeds
+# tests/fuzz/mkcorpus-<name>.sh builds, if there is one); fails on any finding.
 # usage: sh tests/fuzz/run.sh BINDIR SECONDS
 cd "$(dirname "$0")/../.." || exit 1
 bindir=${1:-build/fuzz/fuzz}
@@ -19,6 +20,9 @@ for bin in "$bindir"/fuzz_*; do
 	if [ -d "tests/fuzz/corpus/$short" ]; then
 		cp -R "tests/fuzz/corpus/$short/." "$corpus/"
 		chmod -R u+w "$corpus"
+	fi
+	if [ -f "tests/fuzz/mkcorpus-$short.sh" ]; then
+		sh "tests/fuzz/mkcorpus-$short.sh" "$corpus" || { failed=$((failed + 1)); continue; }
 	fi
 	found=$((found + 1))
 	echo "== $name: ${seconds}s on a copy of tests/fuzz/corpus/$short"

@@ -371,6 +371,14 @@ enum wg_err atomic_commit(struct atomic_file *af)
 		return wg_err_from_errno(errno);
 	}
 	af->committed = 1;
+	/* NTFS-3G marks a renamed file ARCHIVE: give it its attributes (and times) once more. */
+	if (af->meta && (af->meta->has_attrib || af->meta->has_times)) {
+		struct ntfs_meta again = *af->meta;
+		again.sd = NULL;
+		ret = ntfs_meta_apply_fd(af->fd, af->display, &again);
+		if (ret)
+			return ret;
+	}
 	close(af->fd);
 	af->fd = -1;
 	return sync_dir(af);

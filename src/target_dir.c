@@ -116,6 +116,10 @@ static enum wg_err dir_copy_out(struct target *t, const char *rel, const char *l
 		close(fd);
 		return wg_err_from_errno(errno);
 	}
+	/* the metadata first: reading the data may move the access time */
+	struct ntfs_meta meta = { 0 };
+	if (priv(t)->ntfs)
+		ntfs_meta_read_fd(fd, &meta);
 	char *name = display_of(t, rel);
 	ret = copy_fd(fd, name, out, local);
 	free(name);
@@ -123,8 +127,10 @@ static enum wg_err dir_copy_out(struct target *t, const char *rel, const char *l
 		struct dir_target *d = priv(t);
 		d->copies = xrealloc(d->copies, (d->ncopies + 1) * sizeof(*d->copies));
 		d->copies[d->ncopies].local = xstrdup(local);
-		ntfs_meta_read_fd(fd, &d->copies[d->ncopies].meta);
+		d->copies[d->ncopies].meta = meta;
 		d->ncopies++;
+	} else {
+		ntfs_meta_release(&meta);
 	}
 	close(fd);
 	if (close(out) < 0 && !ret) {

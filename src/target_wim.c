@@ -101,8 +101,8 @@ static void ov_set(struct wim_target *w, const char *path, enum ov_kind kind, co
 	o->local = local ? xstrdup(local) : NULL;
 }
 
-void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
-	       const char *stored, int flags)
+void wim_queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
+		   const char *stored, int flags)
 {
 	w->cmds = xrealloc(w->cmds, (w->ncmds + 1) * sizeof(*w->cmds));
 	struct wim_cmd *c = &w->cmds[w->ncmds++];
@@ -189,7 +189,7 @@ static void resolved_release(struct resolved *r)
 
 static enum wg_err resolve(struct target *t, const char *rel, struct resolved *r)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	bool under_image = true;
 	enum wg_err ret;
 
@@ -396,7 +396,7 @@ out:
 
 static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *local)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct resolved r;
 	enum wg_err ret = find_file(t, rel, &r);
 	if (!ret)
@@ -418,7 +418,7 @@ static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *l
 static enum wg_err wim_read(struct target *t, const char *rel, size_t max, unsigned char **data,
 			    size_t *len)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct resolved r;
 	char *tmp = NULL;
 	enum wg_err ret = find_file(t, rel, &r);
@@ -448,7 +448,7 @@ out:
 /* The hive folder: the image's hives copied out once, under the names the engine opens. */
 static enum wg_err make_hive_folder(struct target *t)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct source_file files[ARRAY_SIZE(hive_names)];
 	size_t n = 0;
 	enum wg_err ret;
@@ -480,14 +480,14 @@ static enum wg_err make_hive_folder(struct target *t)
 			w->hive_stored[i] = xstrdup(r.stored.buf);
 			char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
 			const char *vol = r.in_image && r.has_sd ?
-				volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
+				wim_volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
 				NULL;
 			if (vol) {
 				/* the volume keeps the hive's own metadata for when it goes back */
 				char *vpath = xasprintf("/%s", r.stored.buf);
 				ret = ntfsvol_read_file(vol, vpath, dest);
 				free(vpath);
-				if (!ret && !same_content(dest, r.size, r.sha1)) {
+				if (!ret && !wim_same_content(dest, r.size, r.sha1)) {
 					wg_error("'%s' of %s read back from its NTFS volume image differs "
 						 "from the image's", r.stored.buf, t->display);
 					ret = WG_ERR_HASH;
@@ -553,7 +553,7 @@ out:
 
 static enum wg_err wim_hive_folder(struct target *t, int *dirfd, const char **display)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	if (!w->hive_dir) {
 		enum wg_err ret = make_hive_folder(t);
 		if (ret)
@@ -593,7 +593,7 @@ static enum wg_err wim_check_writable(struct target *t, const char *rel)
 			 t->display, rel);
 		ret = WG_ERR_IO;
 	} else {
-		ret = check_wim_writable(priv(t)->s);
+		ret = wim_session_check_writable(wim_priv(t)->s);
 	}
 out:
 	resolved_release(&r);
@@ -637,7 +637,7 @@ static enum wg_err empty_dir(struct wim_session *s, const char **path)
 static enum wg_err queue_add(struct target *t, const char *rel, const char *local,
 			     struct strvec *created, const struct origin *o)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct resolved r;
 	char *stored = NULL, *from = NULL, *top = NULL;
 	const char *vol = NULL, *plain_dir = NULL;
@@ -649,7 +649,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 		goto out;
 	stored = full_stored(&r);
 	if (o)
-		vol = volume_of(w->s, o->wim, o->index, o->name, o->stored, o->size, false);
+		vol = wim_volume_of(w->s, o->wim, o->index, o->name, o->stored, o->size, false);
 	if (vol) {
 		/*
 		 * The missing part of the path is taken from the volume as far as the origin's
@@ -673,7 +673,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 			char *folder = first_components(stored, n - keep);
 			ret = empty_dir(w->s, &plain_dir);
 			if (!ret)
-				queue_cmd(w, WIMLIB_UPDATE_OP_ADD, plain_dir, folder, 0);
+				wim_queue_cmd(w, WIMLIB_UPDATE_OP_ADD, plain_dir, folder, 0);
 			free(folder);
 			if (ret)
 				goto out;
@@ -713,9 +713,9 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 	}
 	ov_set(w, stored, OV_FILE, local);
 	if (vol)
-		queue_volume(w, vol, from, top, NULL);
+		wim_queue_volume(w, vol, from, top, NULL);
 	else
-		queue_cmd(w, WIMLIB_UPDATE_OP_ADD, local, stored, 0);
+		wim_queue_cmd(w, WIMLIB_UPDATE_OP_ADD, local, stored, 0);
 out:
 	free(stored);
 	free(from);
@@ -728,9 +728,9 @@ static enum wg_err wim_write_file(struct target *t, const char *rel, const char 
 				  struct strvec *created)
 {
 	/* ADD reads its file only when the WIM is written: keep a copy of our own. */
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct origin o;
-	bool known = find_origin(w, local, &o);
+	bool known = wim_find_origin(w, local, &o);
 	char *staged = new_staged_name(w);
 	enum wg_err ret = WG_OK;
 	if (link(local, staged) < 0)
@@ -747,7 +747,7 @@ static enum wg_err wim_write_file(struct target *t, const char *rel, const char 
 static enum wg_err wim_write_buf(struct target *t, const char *rel, const void *buf, size_t len,
 				 struct strvec *created)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	char *staged = new_staged_name(w);
 	enum wg_err ret = WG_OK;
 	int fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -784,7 +784,7 @@ out:
 
 static enum wg_err wim_remove(struct target *t, const char *rel)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct resolved r;
 	enum wg_err ret = resolve(t, rel, &r);
 	if (ret)
@@ -799,10 +799,10 @@ static enum wg_err wim_remove(struct target *t, const char *rel)
 		ret = WG_ERR_IO;
 		goto out;
 	}
-	ret = check_wim_writable(w->s);
+	ret = wim_session_check_writable(w->s);
 	if (ret)
 		goto out;
-	queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, 0);
+	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, 0);
 	ov_set(w, r.stored.buf, OV_DELETED, NULL);
 out:
 	resolved_release(&r);
@@ -849,7 +849,7 @@ static enum wg_err has_children(struct wim_target *w, const struct resolved *r, 
 
 static enum wg_err wim_rmdir(struct target *t, const char *rel)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	struct resolved r;
 	bool any;
 	enum wg_err ret = resolve(t, rel, &r);
@@ -867,10 +867,10 @@ static enum wg_err wim_rmdir(struct target *t, const char *rel)
 	ret = has_children(w, &r, &any);
 	if (ret || any)
 		goto out;
-	ret = check_wim_writable(w->s);
+	ret = wim_session_check_writable(w->s);
 	if (ret)
 		goto out;
-	queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, WIMLIB_DELETE_FLAG_RECURSIVE);
+	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, WIMLIB_DELETE_FLAG_RECURSIVE);
 	ov_set(w, r.stored.buf, OV_DELETED, NULL);
 out:
 	resolved_release(&r);
@@ -879,7 +879,7 @@ out:
 
 static enum wg_err wim_hives_committed(struct target *t, const char *const *names, size_t n)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	if (!w->hive_dir) {
 		wg_error("internal error: hives of %s committed before their folder was made",
 			 t->display);
@@ -909,10 +909,10 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 			/* nothing more to queue */
 		} else if (w->hive_vol[k]) {
 			/* back into its own volume at commit, keeping its metadata, then into the image */
-			ret = check_wim_writable(w->s);
+			ret = wim_session_check_writable(w->s);
 			if (!ret) {
 				ov_set(w, stored, OV_FILE, local);
-				queue_volume(w, w->hive_vol[k], stored, stored, local);
+				wim_queue_volume(w, w->hive_vol[k], stored, stored, local);
 			}
 		} else {
 			ret = queue_add(t, stored, local, NULL, NULL);
@@ -927,7 +927,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 	return WG_OK;
 }
 
-void free_cmds(struct wim_target *w)
+void wim_cmds_release(struct wim_target *w)
 {
 	for (size_t i = 0; i < w->ncmds; i++) {
 		free(w->cmds[i].local);
@@ -940,7 +940,7 @@ void free_cmds(struct wim_target *w)
 
 static void wim_close(struct target *t)
 {
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	if (!w)
 		return;
 	for (size_t i = 0; i < w->nov; i++) {
@@ -948,7 +948,7 @@ static void wim_close(struct target *t)
 		free(w->ov[i].local);
 	}
 	free(w->ov);
-	free_cmds(w);
+	wim_cmds_release(w);
 	free(w->cmds);
 	for (size_t i = 0; i < w->ncopies; i++) {
 		free(w->copies[i].local);
@@ -982,7 +982,7 @@ const struct target_ops wim_ops = {
 	.close = wim_close,
 };
 
-enum wg_err make_target(struct wim_session *s, int index, struct target **out)
+enum wg_err wim_make_target(struct wim_session *s, int index, struct target **out)
 {
 	struct target *t = xcalloc(1, sizeof(*t));
 	struct wim_target *w = xcalloc(1, sizeof(*w));

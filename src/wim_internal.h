@@ -104,7 +104,7 @@ struct wim_target {
 	size_t ncopies;
 };
 
-static inline struct wim_target *priv(struct target *t)
+static inline struct wim_target *wim_priv(struct target *t)
 {
 	return t->priv;
 }
@@ -132,31 +132,31 @@ extern const struct target_ops wim_ops;
 /* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
 enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
 		      struct image_entry *e);
-void queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
-	       const char *stored, int flags);
-void free_cmds(struct wim_target *w);
-enum wg_err make_target(struct wim_session *s, int index, struct target **out);
+void wim_queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
+		   const char *stored, int flags);
+void wim_cmds_release(struct wim_target *w);
+enum wg_err wim_make_target(struct wim_session *s, int index, struct target **out);
 
 /* wim_session.c */
 /* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
-enum wg_err check_wim_writable(struct wim_session *s);
+enum wg_err wim_session_check_writable(struct wim_session *s);
 
 /* wim_volume.c: the NTFS volume image route */
 /*
  * The volume holding stored (and its folders) of image index of wim, with their NTFS
  * metadata: made once, shared by every target. NULL (with a warning) when it cannot be made.
  */
-const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
-		      const char *stored, uint64_t size, bool own);
-bool same_content(const char *local, uint64_t size, const uint8_t sha1[20]);
+const char *wim_volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
+			  const char *stored, uint64_t size, bool own);
+bool wim_same_content(const char *local, uint64_t size, const uint8_t sha1[20]);
 /*
  * Find the origin of local: a file this target's copy_out wrote, or a file of the session's
  * source image whose path ends local's path (the engine stages the payload under its source
  * paths), in both cases with the same content.
  */
-bool find_origin(struct wim_target *w, const char *local, struct origin *o);
+bool wim_find_origin(struct wim_target *w, const char *local, struct origin *o);
 /* Queue the NTFS route: the volume's from (a file or the folder holding it) moved onto top. */
-void queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
-		  const char *sync);
+void wim_queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
+		      const char *sync);
 
 #endif

@@ -31,7 +31,7 @@ static const char *dir_of(const char *path, char **owned)
 	return *owned;
 }
 
-enum wg_err check_wim_writable(struct wim_session *s)
+enum wg_err wim_session_check_writable(struct wim_session *s)
 {
 	struct wimlib_wim_info info;
 	struct stat st;
@@ -104,7 +104,7 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 	struct wimlib_wim_info info;
 	wimlib_get_wim_info(s->wim, &info);
 	s->had_integrity = info.has_integrity_table;
-	ret = check_wim_writable(s);
+	ret = wim_session_check_writable(s);
 	if (ret)
 		goto fail;
 	ret = temp_dir_create("wimgraft-wim.", &s->tmp);
@@ -144,7 +144,7 @@ enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct 
 	for (int i = first; i <= last; i++) {
 		if (s->images[i])
 			continue;
-		ret = make_target(s, i, &s->images[i]);
+		ret = wim_make_target(s, i, &s->images[i]);
 		if (ret)
 			return ret;
 	}
@@ -176,7 +176,7 @@ enum wg_err wim_target_info(struct target *t, struct image_info *info)
 		wg_error("internal error: %s is not an image of a WIM", t->display);
 		return WG_ERR_INTERNAL;
 	}
-	struct wim_target *w = priv(t);
+	struct wim_target *w = wim_priv(t);
 	return source_image_info(w->s->src, w->index, info);
 }
 
@@ -389,17 +389,17 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 	bool any = false;
 	for (int i = 1; i <= s->image_count; i++) {
 		struct target *t = s->images[i];
-		if (!t || !priv(t)->ncmds)
+		if (!t || !wim_priv(t)->ncmds)
 			continue;
 		any = true;
-		ret = update_image(s, priv(t));
+		ret = update_image(s, wim_priv(t));
 		if (ret)
 			return ret;
 	}
 	/* Nothing queued: the WIM is not written at all (-o still gets its copy). */
 	if (!any && (!s->output || same_file(s->output, s->path)))
 		return WG_OK;
-	ret = check_wim_writable(s);
+	ret = wim_session_check_writable(s);
 	if (ret)
 		return ret;
 
@@ -420,8 +420,8 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 		struct target *t = s->images[i];
 		if (!t)
 			continue;
-		struct wim_target *w = priv(t);
-		free_cmds(w);
+		struct wim_target *w = wim_priv(t);
+		wim_cmds_release(w);
 	}
 	return ret;
 }

@@ -47,8 +47,8 @@ static struct ntfsvol_pool *volume_pool(struct wim_session *s)
  * The volume holding stored (and its folders) of image index of wim, with their NTFS
  * metadata: made once, shared by every target. NULL (with a warning) when it cannot be made.
  */
-const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
-		      const char *stored, uint64_t size, bool own)
+const char *wim_volume_of(struct wim_session *s, WIMStruct *wim, int index, const char *name,
+			  const char *stored, uint64_t size, bool own)
 {
 	for (size_t i = 0; i < s->nvols && !own; i++)
 		if (!s->vols[i].own && s->vols[i].wim == wim && s->vols[i].index == index &&
@@ -76,7 +76,7 @@ const char *volume_of(struct wim_session *s, WIMStruct *wim, int index, const ch
 	return vol;
 }
 
-bool same_content(const char *local, uint64_t size, const uint8_t sha1[20])
+bool wim_same_content(const char *local, uint64_t size, const uint8_t sha1[20])
 {
 	struct stat st;
 	uint8_t got[20];
@@ -92,7 +92,7 @@ bool same_content(const char *local, uint64_t size, const uint8_t sha1[20])
  * source image whose path ends local's path (the engine stages the payload under its source
  * paths), in both cases with the same content.
  */
-bool find_origin(struct wim_target *w, const char *local, struct origin *o)
+bool wim_find_origin(struct wim_target *w, const char *local, struct origin *o)
 {
 	struct wim_session *s = w->s;
 	memset(o, 0, sizeof(*o));
@@ -101,7 +101,7 @@ bool find_origin(struct wim_target *w, const char *local, struct origin *o)
 		if (strcmp(c->local, local))
 			continue;
 		/* without a security descriptor a plain file is as faithful (NTFS would add one) */
-		if (!c->has_sd || !same_content(local, c->size, c->sha1))
+		if (!c->has_sd || !wim_same_content(local, c->size, c->sha1))
 			return false;
 		*o = (struct origin){ s->wim, w->index, s->path, xstrdup(c->stored), c->size };
 		return true;
@@ -112,7 +112,7 @@ bool find_origin(struct wim_target *w, const char *local, struct origin *o)
 		struct image_entry e;
 		if (!p[1] || wim_entry(s->src_wim, s->src_index, s->src_path, p + 1, &e))
 			continue;
-		bool match = !e.is_dir && same_content(local, e.size, e.sha1);
+		bool match = !e.is_dir && wim_same_content(local, e.size, e.sha1);
 		if (match && !e.has_sd) {
 			free(e.stored);
 			return false;
@@ -127,10 +127,10 @@ bool find_origin(struct wim_target *w, const char *local, struct origin *o)
 }
 
 /* Queue the NTFS route: the volume's from (a file or the folder holding it) moved onto top. */
-void queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
-		  const char *sync)
+void wim_queue_volume(struct wim_target *w, const char *vol, const char *from, const char *top,
+		      const char *sync)
 {
-	queue_cmd(w, WIMLIB_UPDATE_OP_ADD, NULL, top, 0);
+	wim_queue_cmd(w, WIMLIB_UPDATE_OP_ADD, NULL, top, 0);
 	struct wim_cmd *c = &w->cmds[w->ncmds - 1];
 	c->vol = vol;
 	c->vol_from = xstrdup(from);

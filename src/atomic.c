@@ -366,15 +366,25 @@ enum wg_err atomic_commit(struct atomic_file *af)
 	if (fsync(af->fd) < 0)
 		return write_error(af, errno);
 
+	/* NTFS-3G marks a renamed file ARCHIVE: its attributes (and times) are given once more. */
+	struct ntfs_meta again = { 0 };
+	if (af->meta)
+		again = *af->meta;
+	else
+		ntfs_meta_read_fd(af->fd, &again);
 	if (renameat(af->dirfd, af->tmpname, af->dirfd, af->name) < 0) {
 		wg_error("cannot rename the temporary file to '%s': %s", af->display, strerror(errno));
+		if (!af->meta)
+			ntfs_meta_release(&again);
 		return wg_err_from_errno(errno);
 	}
 	af->committed = 1;
-	/* NTFS-3G marks a renamed file ARCHIVE: give it its attributes (and times) once more. */
-	if (af->meta && (af->meta->has_attrib || af->meta->has_times)) {
-		struct ntfs_meta again = *af->meta;
-		again.sd = NULL;
+	if (!af->meta) {
+		free(again.sd);              /* kept as it is; its times are those of the write */
+		again.has_times = false;
+	}
+	again.sd = NULL;
+	if (again.has_attrib || again.has_times) {
 		ret = ntfs_meta_apply_fd(af->fd, af->display, &again);
 		if (ret)
 			return ret;

@@ -5,7 +5,7 @@
 # its metadata in the backup and gets it back on remove. Read with getfattr and wimlib-imagex.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mount.sh"
-need_cmd wimlib-imagex getfattr setfattr mkntfs ntfs-3g jq python3
+need_cmd wimlib-imagex getfattr setfattr mkntfs ntfs-3g jq python3 reglookup
 have_fixtures
 [ -n "$skip_all" ] || need_fuse
 
@@ -24,6 +24,12 @@ ntfs_volume() {
 xa() {
 	v=$(getfattr --only-values -n "system.ntfs_$1" "$2" | od -An -v -tx1 | tr -d " \n") &&
 	case $1 in times) printf '%s\n' "$v" | cut -c1-48 ;; *) printf '%s\n' "$v" ;; esac
+}
+
+# A file's attributes as a number, without the sparse flag (a rewritten hive is written whole).
+attrib_unsparse() {
+	v=$(getfattr --only-values -n system.ntfs_attrib "$1" | od -An -tx4 | tr -d " \n") &&
+	echo $((0x$v & ~0x200))
 }
 
 # All three, one per line.
@@ -51,7 +57,11 @@ test_expect_success 'setup: the Windows 10 image on an NTFS volume with an INF o
 	echo "an older INF" >t/$INF &&
 	setfattr -n system.ntfs_attrib -v 0x21000000 t/$INF &&
 	setfattr -n system.ntfs_times -v 0x0080f1a3c594c6010080f1a3c594c6010080f1a3c594c601 t/$INF &&
-	meta t/$INF >orig.inf
+	meta t/$INF >orig.inf &&
+	setfattr -n system.ntfs_acl -v 0x$(sed -n 1p src.drv) t/Windows/System32/config/SYSTEM &&
+	setfattr -n system.ntfs_attrib -v 0x06000000 t/Windows/System32/config/SYSTEM &&
+	xa acl t/Windows/System32/config/SYSTEM >orig.hive &&
+	attrib_unsparse t/Windows/System32/config/SYSTEM >>orig.hive
 '
 
 test_expect_success 'apply -d says NTFS-3G with -v and --json' '
@@ -69,6 +79,13 @@ test_expect_success 'the driver carries the source file'"'"'s descriptor, attrib
 test_expect_success 'the folder the graft made carries the source folder'"'"'s; the file in it its source'"'"'s' '
 	meta t/$PKG >got.pkg && diff src.pkg got.pkg &&
 	meta t/$PKG/mslbfoprovider.inf >got.inf && diff src.inf got.inf
+'
+
+test_expect_success 'the rewritten SYSTEM hive keeps its own descriptor and attributes (not its sparse flag)' '
+	xa acl t/Windows/System32/config/SYSTEM >got.hive &&
+	attrib_unsparse t/Windows/System32/config/SYSTEM >>got.hive && test "$(tail -n 1 got.hive)" = 6 &&
+	diff orig.hive got.hive &&
+	check_seed_values t/Windows/System32/config/SYSTEM
 '
 
 test_expect_success 'the replaced INF took the source'"'"'s metadata; its backup keeps the original'"'"'s' '

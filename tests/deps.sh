@@ -4,7 +4,7 @@
 set -e
 
 packages="gcc make pkg-config clang libclang-rt-14-dev
-libwim-dev wimtools ntfs-3g ntfs-3g-dev libfuse-dev
+libwim-dev wimtools ntfs-3g ntfs-3g-dev libfuse-dev fuse3
 libhivex-dev libhivex-bin libwin-hivex-perl
 libxml2-dev libxml2-utils libjson-c-dev libssl-dev libcmocka-dev jq man-db
 reglookup libregf-utils 7zip xz-utils attr valgrind python3 time

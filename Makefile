@@ -6,7 +6,7 @@
 #   make demo       build small demo images and run the main job on them
 #   make fuzz       run the fuzz targets for a bounded time
 #   make bench      benchmarks (large images, not part of check)
-#   make install    install the binary, shipped manifests and man page (PREFIX=/usr/local)
+#   make install    install the binary, shipped manifests, JSON schemas and man page (PREFIX=/usr/local)
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -106,6 +106,8 @@ install: all
 	install -m 644 manifests/*.xml manifests/*.xsd $(DESTDIR)$(DATADIR)/manifests/
 	if ls manifests/*.reg >/dev/null 2>&1; then install -m 644 manifests/*.reg $(DESTDIR)$(DATADIR)/manifests/; fi
 	install -m 644 doc/wimgraft.1 $(DESTDIR)$(MANDIR)/man1/wimgraft.1
+	install -d $(DESTDIR)$(DATADIR)/json
+	install -m 644 doc/json/*.schema.json $(DESTDIR)$(DATADIR)/json/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wimgraft $(DESTDIR)$(MANDIR)/man1/wimgraft.1

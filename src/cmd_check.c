@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "manifest.h"
+#include "report.h"
 #include "resolve.h"
 #include "source.h"
 
@@ -63,7 +64,7 @@ static json_object *report_json(const struct manifest *m, struct wg_source *src,
 				const struct resolution *r, bool auto_selected,
 				const struct strvec *why_not)
 {
-	json_object *doc = json_object_new_object();
+	json_object *doc = report_new_document("check");
 	json_object *man = json_object_new_object();
 	json_object_object_add(man, "path", json_object_new_string(m->path));
 	json_object_object_add(man, "id", json_object_new_string(m->id));

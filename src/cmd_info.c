@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "report.h"
 #include "source.h"
 
 static const char *or_dash(const char *s)
@@ -86,7 +87,7 @@ enum wg_err cmd_info(const struct wg_opts *opts)
 		image_info_release(&info);
 	}
 	if (images) {
-		json_object *doc = json_object_new_object();
+		json_object *doc = report_new_document("info");
 		json_object_object_add(doc, "source", json_object_new_string(source_path(src)));
 		json_object_object_add(doc, "payload_folder", json_object_new_boolean(source_is_payload(src)));
 		json_object_object_add(doc, "image_count", json_object_new_int(count));

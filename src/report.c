@@ -5,6 +5,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "fsinfo.h"
 
@@ -15,10 +16,20 @@ void report_add_target(json_object *o, const struct target *t)
 		json_object_object_add(o, "filesystem", fsinfo_json(t->fs));
 }
 
+json_object *report_new_document(const char *name)
+{
+	json_object *o = json_object_new_object();
+	char *id = xasprintf(REPORT_SCHEMA_PREFIX "%s", name);
+	json_object_object_add(o, "schema", json_object_new_string(id));
+	json_object_object_add(o, "format", json_object_new_int(REPORT_FORMAT));
+	free(id);
+	return o;
+}
+
 void report_print(const char *command, const struct wg_opts *opts, enum wg_err ret,
 		  json_object *targets)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = report_new_document(command);
 	json_object_object_add(o, "command", json_object_new_string(command));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(opts->dry_run));
 	json_object_object_add(o, "ok", json_object_new_boolean(ret == WG_OK));

@@ -4,6 +4,8 @@
 #   test_expect_code N cmd args...   (asserts the exit status of cmd is N)
 #   test_skip_script 'why'            (skip the rest of the script)
 #   need_cmd TOOL...                  (skip the script when a verifier tool is missing)
+#   wimgraft ARGS...                  (the binary under test; a --json document it prints is
+#                                      validated against its schema, tests/json-validate)
 #   test_done                         (prints the script's counts; last line of every script)
 #
 # Each test runs in a subshell inside $TRASH, a folder of its own that is removed at the end.
@@ -23,8 +25,40 @@ test_failed=0
 test_skipped=0
 skip_all=
 
+# Every --json document a test makes is kept and, once the test has run, checked against the
+# schema it names (tests/json-validate, doc/json/); a mismatch fails the test, whatever the
+# test did with the exit status.
+JSON_PYTHON=python3
+[ -x /usr/bin/python3 ] && JSON_PYTHON=/usr/bin/python3
 wimgraft() {
-	"$WIMGRAFT" "$@"
+	case " $* " in
+	*" --json "*) ;;
+	*) "$WIMGRAFT" "$@"; return ;;
+	esac
+	mkdir -p "$TRASH/.json"
+	_wg_doc=$(mktemp "$TRASH/.json/doc.XXXXXX")
+	"$WIMGRAFT" "$@" >"$_wg_doc"
+	_wg_rc=$?
+	cat "$_wg_doc"
+	if [ -s "$_wg_doc" ]; then
+		echo "$_wg_doc: wimgraft $*" >>"$TRASH/.json/commands"
+	else
+		rm -f "$_wg_doc"
+	fi
+	return $_wg_rc
+}
+
+# Validate the documents the last test kept; print the problems and the commands on failure.
+json_check_kept() {
+	[ -d "$TRASH/.json" ] || return 0
+	set -- "$TRASH"/.json/doc.*
+	_wg_ok=0
+	if [ -e "$1" ] && ! "$JSON_PYTHON" "$TOP/tests/json-validate" "$@" 2>"$TRASH/.json/problems"; then
+		cat "$TRASH/.json/problems" "$TRASH/.json/commands"
+		_wg_ok=1
+	fi
+	rm -rf "$TRASH/.json"
+	return $_wg_ok
 }
 
 say() {
@@ -52,9 +86,10 @@ test_expect_success() {
 		return 0
 	fi
 	log="$TRASH/.test-$test_count.log"
-	if (cd "$TRASH" && eval "$2") >"$log" 2>&1; then
+	if (cd "$TRASH" && eval "$2") >"$log" 2>&1 && json_check_kept >>"$log" 2>&1; then
 		say "ok $test_count - $1"
 	else
+		json_check_kept >>"$log" 2>&1
 		test_failed=$((test_failed + 1))
 		say "not ok $test_count - $1"
 		sed 's/^/#   /' "$log" | tail -n 40

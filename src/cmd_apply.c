@@ -21,7 +21,7 @@ enum wg_err cmd_apply(const struct wg_opts *opts)
 	memset(&ts, 0, sizeof(ts));
 	ret = graft_resolve(opts, &gs);
 	if (!ret)
-		ret = target_set_open(opts, true, &ts);
+		ret = target_set_open(opts, true, true, &ts);
 	if (!ret)
 		ret = graft_stage(&gs);
 	/* A WIM target takes payload files' security descriptors and attributes from the source. */

@@ -101,7 +101,10 @@ static enum wg_err import_into(const struct wg_opts *opts, struct target *t,
 		sv_push(&written, modified.v[i]);   /* the set's names are borrowed */
 	free(modified.v);
 	if (!opts->dry_run && written.n) {
-		err = hive_set_commit(set);
+		if (t->ops->hives_will_change)
+			err = t->ops->hives_will_change(t, (const char *const *)written.v, written.n);
+		if (!err)
+			err = hive_set_commit(set);
 		if (!err)
 			err = t->ops->hives_committed(t, (const char *const *)written.v, written.n);
 		if (err)
@@ -134,7 +137,7 @@ enum wg_err cmd_reg_import(const struct wg_opts *opts)
 	if (!err)
 		err = load_all(opts, &ops);
 	if (!err)
-		err = target_set_open(opts, true, &ts);
+		err = target_set_open(opts, true, true, &ts);
 	/* Every image is edited before the WIM is written once: all of them or none. */
 	for (size_t i = 0; !err && i < ts.n; i++)
 		err = import_into(opts, ts.v[i], &ops, targets);

@@ -17,7 +17,7 @@ enum wg_err cmd_remove(const struct wg_opts *opts)
 	memset(&ts, 0, sizeof(ts));
 	enum wg_err ret = manifest_load(opts->manifest, &opts->params, &m);
 	if (!ret)
-		ret = target_set_open(opts, true, &ts);
+		ret = target_set_open(opts, true, true, &ts);
 	for (size_t i = 0; !ret && i < ts.n; i++)
 		ret = graft_remove(opts, m, ts.v[i], targets);
 	if (!ret)

@@ -30,7 +30,7 @@ enum wg_err cmd_verify(const struct wg_opts *opts)
 		ret = manifest_load(opts->manifest, &opts->params, &m);
 	}
 	if (!ret)
-		ret = target_set_open(opts, false, &ts);
+		ret = target_set_open(opts, false, false, &ts);
 	for (size_t i = 0; !ret && i < ts.n; i++) {
 		enum wg_err r = graft_verify(opts, m, opts->source ? &gs : NULL, ts.v[i], targets);
 		if (r && r != WG_ERR_MISMATCH)

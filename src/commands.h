@@ -14,5 +14,6 @@ enum wg_err cmd_apply(const struct wg_opts *opts);
 enum wg_err cmd_verify(const struct wg_opts *opts);
 enum wg_err cmd_remove(const struct wg_opts *opts);
 enum wg_err cmd_reg_import(const struct wg_opts *opts);
+enum wg_err cmd_recover(const struct wg_opts *opts);
 
 #endif

@@ -33,6 +33,10 @@ enum wg_err {
 	WG_ERR_SOURCE_REQUIREMENT = 21, /* no source image meets the manifest */
 	WG_ERR_UNDO             = 22, /* undo record missing or invalid */
 	WG_ERR_INTERNAL         = 23, /* a bug in wimgraft */
+	WG_ERR_PARTIAL          = 24, /* a failed change could not be undone: recover needed */
+	WG_ERR_LOCKED           = 25, /* another wimgraft run holds the target */
+	WG_ERR_UNFINISHED       = 26, /* the target holds an interrupted transaction */
+	WG_ERR_CHANGED          = 27, /* the target changed under us since it was opened */
 	WG_ERR_INF              = 32, /* a driver INF that cannot be interpreted */
 	WG_ERR_TEAM             = 36, /* invalid team file */
 	WG_ERR_ISO              = 44, /* an ISO whose UDF file system cannot be read */
@@ -47,6 +51,7 @@ enum {
 	WG_EXIT_USAGE    = 2,
 	WG_EXIT_VERIFY   = 3,
 	WG_EXIT_REFUSED  = 4,
+	WG_EXIT_PARTIAL  = 5,  /* partially applied; run 'wimgraft recover' */
 };
 
 const char *wg_strerror(enum wg_err err);

@@ -461,22 +461,27 @@ struct done {
 	const char *restore_from;   /* local copy of what was there */
 };
 
-struct journal {
+struct done_list {
 	struct done *v;
 	size_t n;
 	struct strvec created;      /* folders made, in order */
 };
 
-static void journal_add(struct journal *j, enum done_kind kind, const char *rel, const char *from)
+static void done_add(struct done_list *j, enum done_kind kind, const char *rel, const char *from)
 {
 	j->v = xrealloc(j->v, (j->n + 1) * sizeof(*j->v));
 	j->v[j->n++] = (struct done){ kind, rel, from };
 }
 
-/* Put back everything the journal did, newest first; say plainly when that failed. */
-static void rollback(struct target *t, struct journal *j, const struct plan *p)
+/*
+ * Put back everything done, newest first; say plainly when that failed. A target
+ * that journals its writes does it itself (WG_ERR_PARTIAL when it could not).
+ */
+static enum wg_err rollback(struct target *t, struct done_list *j, const struct plan *p)
 {
 	size_t failed = 0;
+	if (t->ops->rollback)
+		return t->ops->rollback(t);
 	for (size_t i = j->n; i-- > 0;) {
 		const struct done *d = &j->v[i];
 		enum wg_err ret = WG_OK;
@@ -499,6 +504,7 @@ static void rollback(struct target *t, struct journal *j, const struct plan *p)
 			 failed == 1 ? "" : "s");
 	else
 		wg_info("rolled back: %s is as it was", t->display);
+	return failed ? WG_ERR_PARTIAL : WG_OK;
 }
 
 static enum wg_err check_all_writable(struct target *t, const struct plan *p, const char *feature)
@@ -524,7 +530,7 @@ static enum wg_err check_all_writable(struct target *t, const struct plan *p, co
 
 static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct plan *p)
 {
-	struct journal j = { 0 };
+	struct done_list j = { 0 };
 	enum wg_err ret;
 	char *rec = undo_path(gs->m->id);
 	char *text = NULL, *old_rec = NULL;
@@ -543,7 +549,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 			ret = t->ops->write_file(t, fp->backup, fp->local_backup, &j.created);
 			if (ret)
 				goto fail;
-			journal_add(&j, DONE_WRITE_NEW, fp->backup, NULL);
+			done_add(&j, DONE_WRITE_NEW, fp->backup, NULL);
 		}
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -559,7 +565,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 		}
 		if (ret)
 			goto fail;
-		journal_add(&j, fp->state == FILE_NEW ? DONE_WRITE_NEW : DONE_WRITE_REPLACED,
+		done_add(&j, fp->state == FILE_NEW ? DONE_WRITE_NEW : DONE_WRITE_REPLACED,
 			    fp->rf->dest, fp->local_backup);
 		wg_verbose("wrote %s", fp->rf->dest);
 	}
@@ -568,7 +574,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 					&j.created);
 		if (ret)
 			goto fail;
-		journal_add(&j, DONE_SCRIPT, FIRSTBOOT_SCRIPT, NULL);
+		done_add(&j, DONE_SCRIPT, FIRSTBOOT_SCRIPT, NULL);
 	}
 	for (size_t i = 0; i < j.created.n; i++)
 		sv_push_unique(&p->undo.created_dirs, j.created.v[i]);
@@ -583,7 +589,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 	ret = t->ops->write_buf(t, rec, text, strlen(text), &j.created);
 	if (ret)
 		goto fail;
-	journal_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, old_rec);
+	done_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, old_rec);
 	/* The hives last: the one file that decides whether Windows boots. */
 	ret = graft_reg_commit(&p->reg, t);
 	if (ret)
@@ -595,7 +601,8 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 	free(line);
 	goto out;
 fail:
-	rollback(t, &j, p);
+	if (rollback(t, &j, p))
+		ret = WG_ERR_PARTIAL;
 out:
 	free(j.v);
 	sv_clear(&j.created);

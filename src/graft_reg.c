@@ -231,7 +231,11 @@ enum wg_err graft_reg_commit(struct graft_reg *r, struct target *t)
 	for (size_t i = 0; i < names.n; i++)
 		sv_push(&copy, names.v[i]);
 	free(names.v);
-	enum wg_err ret = hive_set_commit(SET(r));
+	enum wg_err ret = WG_OK;
+	if (copy.n && t->ops->hives_will_change)
+		ret = t->ops->hives_will_change(t, (const char *const *)copy.v, copy.n);
+	if (!ret)
+		ret = hive_set_commit(SET(r));
 	if (!ret && copy.n)
 		ret = t->ops->hives_committed(t, (const char *const *)copy.v, copy.n);
 	sv_clear(&copy);

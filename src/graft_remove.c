@@ -122,7 +122,10 @@ static void show_removal(const struct wg_opts *opts, struct target *t, const str
 		printf("  script %-8s %s\n", r->script_delete ? "delete" : "unblock", FIRSTBOOT_SCRIPT);
 }
 
-/* The writes, hives first: if they cannot be restored, no file is touched. */
+/*
+ * The writes, hives first. All or nothing: a folder target journals each write and
+ * is rolled back on failure; a kill mid-way is rolled back by the next run.
+ */
 static enum wg_err commit_removal(const struct manifest *m, struct target *t, struct removal *r)
 {
 	const struct undo_record *u = &r->rec;
@@ -151,8 +154,9 @@ static enum wg_err commit_removal(const struct manifest *m, struct target *t, st
 	for (size_t i = u->created_dirs.n; !ret && i-- > 0;)
 		ret = t->ops->rmdir_if_empty(t, u->created_dirs.v[i]);
 	if (ret) {
-		wg_error("%s is only partly restored; run 'wimgraft remove' again once the "
-			 "problem above is solved", t->display);
+		/* a folder is put back as it was; a WIM is written only after every target succeeded */
+		if (t->ops->rollback && t->ops->rollback(t))
+			return WG_ERR_PARTIAL;
 		return ret;
 	}
 	char *line = xasprintf("remove %s", m->id);

@@ -38,22 +38,25 @@ static const struct wg_command commands[] = {
 	  "wimgraft apply   [-m MANIFEST] -s SOURCE [-i IMAGE] [--team FILE] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
 	  "Graft the feature into a Windows image folder or into a client WIM.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
-	  OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_TEAM },
+	  OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_TEAM | OPT_WAIT },
 	{ "verify", cmd_verify,
 	  "wimgraft verify  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all]) [-s SOURCE [-i IMAGE]] [--team FILE]",
 	  "Check that the feature is present and complete in a target.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
-	  OPT_TARGET_IMAGE | OPT_PARAM | OPT_JSON | OPT_TEAM },
+	  OPT_TARGET_IMAGE | OPT_PARAM | OPT_JSON | OPT_TEAM | OPT_WAIT },
 	{ "remove", cmd_remove,
 	  "wimgraft remove  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
 	  "Undo what apply changed in a target.",
 	  OPT_MANIFEST | OPT_IMAGE_DIR | OPT_WIM | OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM |
-	  OPT_DRY_RUN | OPT_JSON | OPT_FORCE },
+	  OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_WAIT },
 	{ "reg-import", cmd_reg_import,
 	  "wimgraft reg-import " TARGET_DIR_OR_WIM " FILE.reg...",
 	  "Apply .reg files to the offline registry hives of a target.",
 	  OPT_IMAGE_DIR | OPT_WIM | OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_DRY_RUN | OPT_JSON |
-	  OPT_FORCE | OPT_ARGS },
+	  OPT_FORCE | OPT_ARGS | OPT_WAIT },
+	{ "recover", cmd_recover, "wimgraft recover (-d DIR | -w WIM)",
+	  "Finish what an interrupted run left in a target: roll it back, or forward when complete.",
+	  OPT_IMAGE_DIR | OPT_WIM | OPT_JSON | OPT_WAIT },
 };
 
 static void print_help(FILE *out)
@@ -66,7 +69,8 @@ static void print_help(FILE *out)
 		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'wimgraft COMMAND --help' lists a command's options.\n"
 	      "exit status: 0 done; 1 failed (nothing changed); 2 usage error or invalid manifest;\n"
-	      "3 verify found the feature missing or different; 4 refused for safety (see --force)\n",
+	      "3 verify found the feature missing or different; 4 refused for safety (see --force);\n"
+	      "5 partially applied: run 'wimgraft recover'\n",
 	      out);
 }
 

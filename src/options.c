@@ -6,12 +6,15 @@
 
 #include "iso.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP, LONG_TEAM = 300,
-       LONG_NO_CACHE = 440 };
+       LONG_NO_CACHE = 440,
+       LONG_WAIT = 150 };
 
 static const struct {
 	struct option opt;
@@ -44,6 +47,8 @@ static const struct {
 	  "    --force              proceed past a safety refusal (dirty hive, version mismatch)" },
 	{ { "team", required_argument, NULL, LONG_TEAM }, OPT_TEAM,
 	  "    --team FILE          a team file: the NIC teams the image makes at first boot" },
+	{ { "wait", required_argument, NULL, LONG_WAIT }, OPT_WAIT,
+	  "    --wait SECONDS       wait up to SECONDS for another run's lock (default: 0)" },
 	{ { "quiet", no_argument, NULL, 'q' }, 0,
 	  "-q, --quiet              print errors only" },
 	{ { "verbose", no_argument, NULL, 'v' }, 0,
@@ -71,6 +76,7 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 
 	memset(o, 0, sizeof(*o));
 	o->manifest = "lbfo";
+	o->command = cmd->name;
 	sb_addstr(&shortopts, "+h");
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		longopts[i] = table[i].opt;
@@ -138,6 +144,18 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 		case LONG_NO_CACHE: iso_opt_no_cache = true; break;
 		case LONG_LOG: o->log = optarg; break;
 		case LONG_TEAM: o->team = optarg; break;
+		case LONG_WAIT: {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || v > 86400 || optarg[0] == '-') {
+				wg_error("%s: '--wait %s' is not a number of seconds (0 to 86400)",
+					 cmd->name, optarg);
+				ret = WG_ERR_USAGE;
+			}
+			o->wait = (unsigned)v;
+			break;
+		}
 		}
 	}
 	sb_release(&shortopts);

@@ -24,6 +24,7 @@ enum {
 	OPT_ARGS         = 1 << 11, /* takes positional arguments */
 	OPT_TEAM         = 1 << 20, /* --team */
 	OPT_ISO          = 1 << 24, /* reads a source given as an argument (--no-cache) */
+	OPT_WAIT         = 1 << 15, /* --wait */
 };
 
 struct wg_opts {
@@ -40,6 +41,8 @@ struct wg_opts {
 	bool force;
 	bool no_progress;
 	const char *log;
+	const char *command;       /* the command's name */
+	unsigned wait;             /* --wait: seconds to wait for another run's lock */
 	struct strvec args;        /* positional arguments */
 	const char *team;          /* --team FILE */
 };

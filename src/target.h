@@ -43,6 +43,18 @@ struct target_ops {
 	enum wg_err (*rmdir_if_empty)(struct target *t, const char *rel);
 	/* Hives edited in a staging folder must be put back: called after they are committed there. */
 	enum wg_err (*hives_committed)(struct target *t, const char *const *names, size_t n);
+	/*
+	 * Optional. Called before the hives names of the hive folder are replaced; a folder
+	 * target records them in its journal (keeping the originals until the end).
+	 */
+	enum wg_err (*hives_will_change)(struct target *t, const char *const *names, size_t n);
+	/*
+	 * Optional. Put back every change made since the target was opened (said on stderr);
+	 * WG_ERR_PARTIAL when that failed. Targets without it write nothing before their commit.
+	 */
+	enum wg_err (*rollback)(struct target *t);
+	/* Optional. The changes are complete: mark them so, and drop what rollback needed. */
+	enum wg_err (*finish)(struct target *t);
 	void (*close)(struct target *t);
 };
 
@@ -55,8 +67,6 @@ struct target {
 	void *priv;
 };
 
-/* A folder holding Windows/ (an applied or mounted image): refuses anything else. */
-enum wg_err target_open_dir(const char *dir, struct target **out);
 struct wg_source;
 /*
  * Where a folder target's payload comes from: on NTFS-3G a file written from a local copy
@@ -66,6 +76,17 @@ struct wg_source;
  * Without it, or for a payload folder, new files inherit as NTFS would.
  */
 void target_dir_set_source(struct target *t, struct wg_source *src, int index);
+/*
+ * A folder holding Windows/ (an applied or mounted image): refuses anything else.
+ * command names the run in its journal. A writer takes the image's lock exclusively
+ * (waiting up to wait seconds), rolls back what an interrupted run left, and journals
+ * every write until finish; closing without finish rolls back. A reader takes the
+ * lock shared and refuses an unfinished journal (WG_ERR_UNFINISHED).
+ */
+enum wg_err target_open_dir(const char *dir, const char *command, bool write, unsigned wait,
+			    struct target **out);
+/* Did opening folder target t finish an interrupted run's changes? */
+bool target_dir_recovered(const struct target *t);
 void target_close(struct target *t);
 
 #endif

@@ -4,13 +4,47 @@
  */
 #include "target_set.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "target_wim.h"
 
-enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, struct target_set *ts)
+/* ".<name>.wimgraft-lock" beside the WIM: not the WIM itself, which wimlib locks as it writes. */
+static enum wg_err lock_wim(const char *wim, bool exclusive, unsigned wait, struct wg_lock *l)
+{
+	const char *slash = strrchr(wim, '/');
+	char *dir = slash ? xstrndup(wim, (size_t)(slash - wim) + 1) : xstrdup(".");
+	char *name = xasprintf(".%s.wimgraft-lock", slash ? slash + 1 : wim);
+	char *display = xasprintf("'%s'", wim);
+	enum wg_err ret = WG_OK;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		wg_error("cannot open the folder of '%s': %s", wim, strerror(errno));
+		ret = wg_err_from_errno(errno);
+	} else {
+		ret = lock_take(fd, name, display, exclusive, wait, l);
+		if (ret == WG_ERR_NOT_FOUND && !exclusive)
+			ret = WG_OK;   /* a read-only folder that holds no lock */
+		else if (ret == WG_ERR_NOT_FOUND)
+			wg_error("cannot create a lock file beside '%s'", wim);
+		ret = ret == WG_ERR_NOT_FOUND ? WG_ERR_IO : ret;
+		close(fd);
+	}
+	free(dir);
+	free(name);
+	free(display);
+	return ret;
+}
+
+enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, bool write,
+			    struct target_set *ts)
 {
 	memset(ts, 0, sizeof(*ts));
+	ts->wim_lock = (struct wg_lock)WG_LOCK_INIT;
+	write = write && !opts->dry_run;
 	if (!!opts->image_dir == !!opts->wim) {
 		wg_error("give one target: -d DIR (an image folder) or -w WIM");
 		return WG_ERR_USAGE;
@@ -20,7 +54,8 @@ enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, struc
 			wg_error("-t and -o go with -w WIM, not with -d DIR");
 			return WG_ERR_USAGE;
 		}
-		enum wg_err ret = target_open_dir(opts->image_dir, &ts->dir);
+		enum wg_err ret = target_open_dir(opts->image_dir, opts->command, write, opts->wait,
+						  &ts->dir);
 		if (ret)
 			return ret;
 		ts->v = &ts->dir;
@@ -31,7 +66,10 @@ enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, struc
 		wg_error("-o does not apply here");
 		return WG_ERR_USAGE;
 	}
-	enum wg_err ret = wim_session_open(opts->wim, opts->output, &ts->wim);
+	/* in place: exclusive for the whole run; read for -o or verify: shared */
+	enum wg_err ret = lock_wim(opts->wim, write && !opts->output, opts->wait, &ts->wim_lock);
+	if (!ret)
+		ret = wim_session_open(opts->wim, opts->output, &ts->wim);
 	if (!ret)
 		ret = wim_session_targets(ts->wim, opts->target_image, &ts->v, &ts->n);
 	ts->wim_info = true;
@@ -47,6 +85,8 @@ bool target_set_info(struct target_set *ts, size_t i, struct image_info *info)
 
 enum wg_err target_set_commit(struct target_set *ts, const struct wg_opts *opts)
 {
+	if (ts->dir && !opts->dry_run)
+		return ts->dir->ops->finish(ts->dir);
 	if (!ts->wim || opts->dry_run)
 		return WG_OK;
 	return wim_session_commit(ts->wim, options_show_progress(opts));
@@ -58,5 +98,7 @@ void target_set_close(struct target_set *ts)
 		target_close(ts->dir);
 	if (ts->wim)
 		wim_session_close(ts->wim);
+	lock_release(&ts->wim_lock);
 	memset(ts, 0, sizeof(*ts));
+	ts->wim_lock = (struct wg_lock)WG_LOCK_INIT;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "lock.h"
 #include "options.h"
 #include "target.h"
 #include "source.h"
@@ -17,14 +18,21 @@ struct target_set {
 	struct target *dir;           /* -d */
 	struct wim_session *wim;      /* -w */
 	bool wim_info;                /* targets can tell their Windows properties */
+	struct wg_lock wim_lock;      /* the lock file beside the WIM */
 };
 
-/* Exactly one of -d / -w; -t and -o only with -w (except extract). */
-enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, struct target_set *ts);
+/*
+ * Exactly one of -d / -w; -t and -o only with -w (except extract). write: the command
+ * changes the target (unless --dry-run): the target is locked exclusively (a WIM only
+ * when written in place), else shared; --wait says how long to wait for another run.
+ */
+enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, bool write,
+			    struct target_set *ts);
 /* Windows properties of target i (WIM images only); false when unknown. */
 bool target_set_info(struct target_set *ts, size_t i, struct image_info *info);
-/* Write what the targets queued (a WIM: once, in place or to -o). */
+/* Write what the targets queued (a WIM: once, in place or to -o); a folder's journal completed. */
 enum wg_err target_set_commit(struct target_set *ts, const struct wg_opts *opts);
+/* A folder not committed is rolled back (said on stderr); every lock is released. */
 void target_set_close(struct target_set *ts);
 
 #endif

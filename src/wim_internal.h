@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <wimlib.h>
 
@@ -63,6 +64,9 @@ struct copied {
 	uint8_t sha1[20];
 };
 
+/* The fixed header of a WIM: GUID, part numbers, blob table, XML data, integrity table. */
+#define WIM_HEADER_SIZE 208
+
 struct wim_session {
 	char *path;                /* the WIM, as given */
 	char *output;              /* -o, or NULL to update in place */
@@ -84,6 +88,8 @@ struct wim_session {
 	int src_index;
 	char *src_path;
 	char *empty;               /* an empty folder, for folders made plain */
+	unsigned char header[WIM_HEADER_SIZE];  /* the WIM's header as it was opened */
+	struct stat opened;        /* and its size and times */
 };
 
 struct wim_target {

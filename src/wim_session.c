@@ -80,6 +80,43 @@ enum wg_err wim_session_check_writable(struct wim_session *s)
 	return WG_OK;
 }
 
+/* The header and the size and times of the WIM, to see whether another program wrote it. */
+static enum wg_err read_header(const char *path, unsigned char header[WIM_HEADER_SIZE],
+			       struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		wg_error("cannot open '%s': %s", path, strerror(errno));
+		return wg_err_from_errno(errno);
+	}
+	memset(header, 0, WIM_HEADER_SIZE);
+	enum wg_err ret = WG_OK;
+	if (fstat(fd, st) < 0 || pread(fd, header, WIM_HEADER_SIZE, 0) < 0) {
+		wg_error("cannot read '%s': %s", path, strerror(errno));
+		ret = WG_ERR_IO;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Refuse to write in place over changes another program made since the WIM was opened. */
+static enum wg_err check_unchanged(struct wim_session *s)
+{
+	unsigned char now[WIM_HEADER_SIZE];
+	struct stat st;
+	enum wg_err ret = read_header(s->path, now, &st);
+	if (ret)
+		return ret;
+	if (memcmp(now, s->header, WIM_HEADER_SIZE) || st.st_size != s->opened.st_size ||
+	    st.st_ino != s->opened.st_ino || st.st_mtim.tv_sec != s->opened.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != s->opened.st_mtim.tv_nsec) {
+		wg_error("'%s' was changed by another program since it was opened; nothing was "
+			 "written (run the command again)", s->path);
+		return WG_ERR_CHANGED;
+	}
+	return WG_OK;
+}
+
 enum wg_err wim_session_open(const char *wim, const char *output, struct wim_session **out)
 {
 	struct stat st;
@@ -96,7 +133,9 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 	struct wim_session *s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(wim);
 	s->output = output ? xstrdup(output) : NULL;
-	ret = source_open(wim, &s->src);
+	ret = read_header(wim, s->header, &s->opened);
+	if (!ret)
+		ret = source_open(wim, &s->src);
 	if (ret)
 		goto fail;
 	s->wim = source_wim(s->src);
@@ -408,7 +447,7 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 	int flags = s->had_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
 	if (s->output) {
 		ret = write_new(s, flags);
-	} else {
+	} else if (!(ret = check_unchanged(s))) {
 		errno = 0;
 		int wret = wimlib_overwrite(s->wim, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
 		ret = wret ? write_error(s->path, wret, errno) : WG_OK;

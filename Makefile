@@ -3,6 +3,7 @@
 #   make            build ./wimgraft
 #   make deps       install the Debian packages the build and the tests need
 #   make check      unit and end-to-end tests, then the same under ASan + UBSan
+#   make check-crash every kill point of the crash sweeps (check samples a few)
 #   make demo       build small demo images and run the main job on them
 #   make fuzz       run the fuzz targets for a bounded time
 #   make bench      benchmarks (large images, not part of check)
@@ -52,7 +53,7 @@ else
 PROG      := $(BUILD)/wimgraft
 endif
 
-.PHONY: all deps check test unit-tests demo fuzz fuzz-build bench install uninstall clean fixtures
+.PHONY: all deps check check-crash test unit-tests demo fuzz fuzz-build bench install uninstall clean fixtures
 
 all: $(PROG)
 
@@ -87,6 +88,12 @@ check: deps
 	@$(MAKE) -s --no-print-directory all unit-tests
 	@$(MAKE) -s --no-print-directory BUILD=build/asan SAN=1 all unit-tests
 	@sh tests/run.sh
+
+check-crash: deps
+	@$(MAKE) -s --no-print-directory all
+	@sh samples/mkimages.sh --test build/fixtures
+	@for t in tests/e2e/t75*-crash-*.sh; do \
+		WG_CRASH_ALL=1 WIMGRAFT_BIN=$(CURDIR)/wimgraft sh $$t || exit 1; done
 
 test: check
 

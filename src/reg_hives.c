@@ -292,8 +292,8 @@ enum wg_err hive_set_commit(struct hive_set *s)
 			struct strbuf sb = STRBUF_INIT;
 			for (size_t k = 0; k < done.n; k++)
 				sb_addf(&sb, "%s'%s'", k ? ", " : "", done.v[k]);
-			wg_error("%s was already written with its changes, so the image's hives "
-				 "disagree now", sb.buf);
+			/* the caller's target puts them back (a folder's journal keeps the originals) */
+			wg_verbose("%s was already written; it is put back with the rest", sb.buf);
 			sb_release(&sb);
 		}
 		if (!err)

@@ -1,4 +1,4 @@
-# crash-lib.sh - sourced by the kill-point sweeps (t7000, t7001): an image's state as tools we
+# crash-lib.sh - sourced by the kill-point sweeps (t7500, t7501): an image's state as tools we
 # did not write see it, and the list of kill points strace fault injection can hit.
 # WG_CRASH_ALL=1 (make check-crash) tries every point; otherwise WG_CRASH_SAMPLE points per system call.
 
@@ -28,17 +28,17 @@ hive_listing() {
 	cat "hive-cache/$sum"
 }
 
-# kill_points SYSCALL COUNT: the values of N to try (all, or an even sample).
+# kill_points SYSCALL COUNT: the values of N to try (all, or an even sample and the last).
 kill_points() {
-	if [ -n "$WG_CRASH_ALL" ] || [ "$2" -le "${WG_CRASH_SAMPLE:-4}" ]; then
+	if [ -n "$WG_CRASH_ALL" ] || [ "$2" -le "${WG_CRASH_SAMPLE:-2}" ]; then
 		seq 1 "$2"
 	else
-		k=${WG_CRASH_SAMPLE:-4}
+		k=${WG_CRASH_SAMPLE:-2}
 		i=1
-		while [ $i -le $k ]; do
+		{ while [ $i -le $k ]; do
 			echo $(( ($2 * i + k) / (k + 1) ))
 			i=$((i + 1))
-		done | uniq
+		done; echo "$2"; } | uniq
 	fi
 }
 

@@ -8,7 +8,7 @@ libwim-dev wimtools ntfs-3g ntfs-3g-dev libfuse-dev fuse3
 libhivex-dev libhivex-bin libwin-hivex-perl
 libxml2-dev libxml2-utils libjson-c-dev libssl-dev libcmocka-dev jq man-db
 reglookup libregf-utils 7zip xz-utils attr valgrind python3 time
-osslsigncode openssl libudfread-dev genisoimage python3-jsonschema"
+osslsigncode openssl libudfread-dev genisoimage python3-jsonschema strace e2fsprogs"
 
 missing=
 for p in $packages; do

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t7000-crash-apply.sh - apply -d killed with SIGKILL (strace fault injection) at the N-th renameat,
+# t7500-crash-apply.sh - apply -d killed with SIGKILL (strace fault injection) at the N-th renameat,
 # linkat, unlinkat, fsync, mkdirat and write, on an image whose driver apply replaces: the next
 # run brings back exactly the original, or finds the complete result; no temporary file is left.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t7002-locks.sh - one writer at a time: a held lock refuses at once naming its holder, or is waited
+# t7502-locks.sh - one writer at a time: a held lock refuses at once naming its holder, or is waited
 # for with --wait; 20 pairs of concurrent writers on one folder (apply or remove against reg-import)
 # and concurrent writers on one WIM in place all succeed, and every change is there afterwards.
 . "$(dirname "$0")/../lib.sh"
@@ -17,7 +17,7 @@ reg_file() {
 
 test_expect_success 'a held lock: refused at once naming the holder, the image unchanged' '
 	cp -a "$FIXTURES/win10-applied" held && mkdir -p held/Windows/Logs/wimgraft &&
-	sh -c "echo \$\$ >held/$LOCK; exec flock held/$LOCK sleep 60" & holder=$! &&
+	sh -c "exec 9>>held/$LOCK; flock 9; echo \$\$ >held/$LOCK; exec sleep 60" & holder=$! &&
 	while ! grep -q "^$holder\$" held/$LOCK 2>/dev/null; do sleep 0.1; done &&
 	while flock -n held/$LOCK true; do sleep 0.1; done &&
 	tree_sum held >before &&
@@ -26,14 +26,14 @@ test_expect_success 'a held lock: refused at once naming the holder, the image u
 	test_expect_code 1 wimgraft apply --wait 1 -s "$SRC" -i 4 -d held >out 2>err &&
 	test_stderr_names err "after 1 second" &&
 	test_expect_code 1 wimgraft verify -d held >out 2>err && test_stderr_names err "in use" &&
-	kill $holder && wait $holder;
+	kill $holder; wait $holder;
 	tree_sum held >after && diff before after &&
 	wimgraft apply -s "$SRC" -i 4 -d held >out 2>err && test ! -e held/$LOCK
 '
 
 test_expect_success 'a writer waits with --wait for the holder to finish' '
 	cp -a "$FIXTURES/win10-applied" waits && mkdir -p waits/Windows/Logs/wimgraft &&
-	sh -c "echo \$\$ >waits/$LOCK; exec flock waits/$LOCK sleep 2" & holder=$! &&
+	sh -c "exec 9>>waits/$LOCK; flock 9; echo \$\$ >waits/$LOCK; exec sleep 2" & holder=$! &&
 	while ! grep -q "^$holder\$" waits/$LOCK 2>/dev/null; do sleep 0.1; done &&
 	wimgraft apply --wait 600 -s "$SRC" -i 4 -d waits >out 2>err &&
 	wait $holder && wimgraft verify -d waits >out

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t7003-hive-commit-failure.sh - a commit that fails after a hive was replaced: the DRIVERS hive made
+# t7503-hive-commit-failure.sh - a commit that fails after a hive was replaced: the DRIVERS hive made
 # immutable (chattr +i), then every rename from then on failing too (strace error injection);
 # apply exits 1 with the image byte-identical, or exits 5 and recover brings it back.
 . "$(dirname "$0")/../lib.sh"

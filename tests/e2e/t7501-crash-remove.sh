@@ -1,5 +1,5 @@
 #!/bin/sh
-# t7001-crash-remove.sh - remove -d killed with SIGKILL (strace fault injection) at the N-th
+# t7501-crash-remove.sh - remove -d killed with SIGKILL (strace fault injection) at the N-th
 # renameat, linkat, unlinkat, fsync, mkdirat and write: the next remove finishes the job and the
 # image is exactly as before apply, the replaced driver restored; no temporary file is left.
 . "$(dirname "$0")/../lib.sh"

@@ -4,6 +4,8 @@
  */
 #include "commands.h"
 
+#include <stdlib.h>
+
 #include "report.h"
 #include "target_set.h"
 
@@ -19,15 +21,16 @@ enum wg_err cmd_recover(const struct wg_opts *opts)
 		ret = target_set_commit(&ts, opts);
 	if (!ret) {
 		bool done = ts.dir && target_dir_recovered(ts.dir);
-		const char *what = ts.dir ? opts->image_dir : opts->wim;
+		char *what = xasprintf("'%s'", ts.dir ? opts->image_dir : opts->wim);
 		if (!done)
-			wg_info("'%s': no interrupted change; nothing to recover", what);
+			wg_info("%s: no interrupted change; nothing to recover", what);
 		if (targets) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "target", json_object_new_string(what));
 			json_object_object_add(o, "recovered", json_object_new_boolean(done));
 			json_object_array_add(targets, o);
 		}
+		free(what);
 	}
 	if (targets)
 		report_print("recover", opts, ret, targets);

@@ -7,13 +7,16 @@
 #   make demo       build small demo images and run the main job on them
 #   make fuzz       run the fuzz targets for a bounded time
 #   make bench      benchmarks (large images, not part of check)
-#   make install    install the binary, shipped manifests, JSON schemas and man page (PREFIX=/usr/local)
+#   make install    install the binary, shipped manifests, JSON schemas, man page and bash
+#                   completion (PREFIX=/usr/local)
+#   make deb        build build/deb/wimgraft_<version>_amd64.deb with dpkg-deb
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/wimgraft
 MANDIR    ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD     ?= build
 SAN       ?=
 CC        ?= cc
@@ -53,7 +56,7 @@ else
 PROG      := $(BUILD)/wimgraft
 endif
 
-.PHONY: all deps check check-crash test unit-tests demo fuzz fuzz-build bench install uninstall clean fixtures
+.PHONY: all deps check check-crash test unit-tests demo fuzz fuzz-build bench install uninstall clean fixtures deb
 
 all: $(PROG)
 
@@ -109,18 +112,28 @@ bench: deps all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/manifests $(DESTDIR)$(MANDIR)/man1
-	install -m 755 wimgraft $(DESTDIR)$(BINDIR)/wimgraft
+	install -m 755 $(PROG) $(DESTDIR)$(BINDIR)/wimgraft
 	install -m 644 manifests/*.xml manifests/*.xsd $(DESTDIR)$(DATADIR)/manifests/
 	if ls manifests/*.reg >/dev/null 2>&1; then install -m 644 manifests/*.reg $(DESTDIR)$(DATADIR)/manifests/; fi
 	install -m 644 doc/wimgraft.1 $(DESTDIR)$(MANDIR)/man1/wimgraft.1
 	install -d $(DESTDIR)$(DATADIR)/json
 	install -m 644 doc/json/*.schema.json $(DESTDIR)$(DATADIR)/json/
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 644 completion/wimgraft.bash $(DESTDIR)$(COMPLETIONDIR)/wimgraft
+
+# A Debian package of a binary built for /usr (its own build folder, so ./wimgraft is untouched).
+DEB_FLAGS  = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+deb: deps
+	@$(MAKE) -s --no-print-directory BUILD=build/deb PREFIX=/usr \
+		CFLAGS="$$($(DEB_FLAGS) CPPFLAGS) $$($(DEB_FLAGS) CFLAGS)" LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" all
+	@sh packaging/mkdeb.sh $(VERSION) build/deb build/deb
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/wimgraft $(DESTDIR)$(MANDIR)/man1/wimgraft.1
+	rm -f $(DESTDIR)$(BINDIR)/wimgraft $(DESTDIR)$(MANDIR)/man1/wimgraft.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/wimgraft
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build/obj build/unit build/asan build/fuzz build/tests wimgraft
+	rm -rf build/obj build/unit build/asan build/fuzz build/tests build/deb wimgraft
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/unit/*.d $(BUILD)/fuzz/*.d)

@@ -10,7 +10,9 @@ test_expect_success 'make install into a staging root' '
 	test -f root/usr/share/wimgraft/manifests/lbfo.xml &&
 	test -f root/usr/share/wimgraft/manifests/wimgraft-manifest.xsd &&
 	test -f root/usr/share/wimgraft/manifests/wimgraft-team.xsd &&
-	test -f root/usr/share/man/man1/wimgraft.1
+	test -f root/usr/share/man/man1/wimgraft.1 &&
+	test -f root/usr/share/wimgraft/json/apply.schema.json &&
+	test -f root/usr/share/bash-completion/completions/wimgraft
 '
 
 test_expect_success 'the man page renders and names every command' '

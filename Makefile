@@ -109,6 +109,12 @@ fuzz: deps
 
 bench: deps all
 	@sh tests/bench/run.sh
+	@sh tests/bench/catalogs.sh
+
+.PHONY: bench-catalogs
+# The catalog-choice benchmark alone (make bench runs it too).
+bench-catalogs: deps all
+	@sh tests/bench/catalogs.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/manifests $(DESTDIR)$(MANDIR)/man1

@@ -11,7 +11,8 @@
  *          OUT lists every HEX hash (SHA-1 or SHA-256 bytes) as a member tag; SIGNER is
  *          signer, old-signer or rogue-signer (its PCA is carried, not the root); -t sets
  *          the CTL's ThisUpdate, -u writes tags as UTF-16 hex text (the older form),
- *          -f flips one byte of the CTL after signing (a damaged catalog).
+ *          -f flips one byte of the CTL after signing (a damaged catalog), -n COUNT adds
+ *          COUNT more members (SHA-256 tags derived from OUT's name: filler, for benchmarks).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -242,7 +243,8 @@ static void member(struct buf *list, const char *hex, int utf16)
 	tlv(list, 0x30, &m);
 }
 
-static void ctl(struct buf *out, const char *when, int utf16, char **hashes, int nhashes)
+static void ctl(struct buf *out, const char *when, int utf16, char **hashes, int nhashes,
+		const char *filler, long nfiller)
 {
 	struct buf c = { 0 }, usage = { 0 }, alg = { 0 }, list = { 0 };
 	unsigned char id[16];
@@ -256,6 +258,15 @@ static void ctl(struct buf *out, const char *when, int utf16, char **hashes, int
 	tlv(&c, 0x30, &alg);
 	for (int i = 0; i < nhashes; i++)
 		member(&list, hashes[i], utf16);
+	for (long i = 0; i < nfiller; i++) {
+		char seed[4200], hex[65];
+		unsigned char h[32];
+		snprintf(seed, sizeof(seed), "%s/%ld", filler, i);
+		EVP_Digest(seed, strlen(seed), h, NULL, EVP_sha256(), NULL);
+		for (int j = 0; j < 32; j++)
+			snprintf(hex + 2 * j, 3, "%02x", h[j]);
+		member(&list, hex, utf16);
+	}
 	if (!list.n)
 		list.p = malloc(1);
 	tlv(&c, 0x30, &list);
@@ -263,7 +274,7 @@ static void ctl(struct buf *out, const char *when, int utf16, char **hashes, int
 }
 
 static void sign(const char *dir, const char *signer, const char *out, const char *when,
-		 int utf16, int flip, char **hashes, int nhashes)
+		 int utf16, int flip, long nfiller, char **hashes, int nhashes)
 {
 	char pca_name[64];
 	snprintf(pca_name, sizeof(pca_name), "%.*spca", (int)(strlen(signer) - strlen("signer")), signer);
@@ -272,7 +283,7 @@ static void sign(const char *dir, const char *signer, const char *out, const cha
 	X509 *cert = load_cert(dir, signer), *pca = load_cert(dir, pca_name);
 	EVP_PKEY *key = load_key(dir, signer);
 	struct buf der = { 0 };
-	ctl(&der, when, utf16, hashes, nhashes);
+	ctl(&der, when, utf16, hashes, nhashes, out, nfiller);
 	/* Whole SEQUENCE in the content; messageDigest over its value octets. */
 	size_t hdr = der.p[1] < 0x80 ? 2 : 2 + (der.p[1] & 0x7f);
 	unsigned char md[32];
@@ -325,9 +336,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 5 || strcmp(argv[1], "sign"))
-		die("usage: mkcat pki DIR | mkcat sign DIR SIGNER OUT [-t TIME] [-u] [-f] HEX...");
+		die("usage: mkcat pki DIR | mkcat sign DIR SIGNER OUT [-t TIME] [-u] [-f] [-n COUNT] HEX...");
 	const char *when = "240115120000Z";
 	int utf16 = 0, flip = 0, i = 5;
+	long nfiller = 0;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			when = argv[++i];
@@ -335,9 +347,11 @@ int main(int argc, char **argv)
 			utf16 = 1;
 		else if (!strcmp(argv[i], "-f"))
 			flip = 1;
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			nfiller = atol(argv[++i]);
 		else
 			die("unknown option %s", argv[i]);
 	}
-	sign(argv[2], argv[3], argv[4], when, utf16, flip, argv + i, argc - i);
+	sign(argv[2], argv[3], argv[4], when, utf16, flip, nfiller, argv + i, argc - i);
 	return 0;
 }

@@ -1,12 +1,16 @@
 #!/bin/sh
 # mkimages.sh - build small Windows images of the real shape with wimlib-imagex, so that
 # wimgraft can be tried and tested without a Windows ISO. Nothing here is Microsoft's data:
-# the LBFO files hold placeholder contents at their real paths; the SYSTEM hive is the real one
-# from shared/fixtures/hives/SYSTEM.xz, and the small SOFTWARE and DRIVERS hives are made here.
+# the LBFO files hold placeholder contents at their real paths (the driver a tiny PE32+ image made
+# by mkpe.c); the signing catalogs have the real structure but are signed by a test PKI made here
+# by mkcat.c (OUTDIR/pki: trust it with WIMGRAFT_TEST_TRUSTED_CA=OUTDIR/pki/root.pem, for tests
+# only); the SYSTEM hive is the real one from shared/fixtures/hives/SYSTEM.xz, and the small
+# SOFTWARE and DRIVERS hives are made here.
 #
 # usage: mkimages.sh [--demo|--test] OUTDIR
 #   --demo  server2019.wim, win10.wim and win10-applied/ (default)
 #   --test  also server2019.esd (solid LZMS), server2019.swm + parts (split), server2022.wim
+#           (update level 20348.558) and server2022-3932.wim (20348.3932), with decoy catalogs
 #
 # Images are cached: OUTDIR/.stamp records what built them; a second run with the same inputs
 # does nothing.
@@ -23,11 +27,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${WG_SHARED:-$(cd "$here/../.." && pwd)/shared}
 hive_xz=$shared/fixtures/hives/SYSTEM.xz
 [ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
-for tool in wimlib-imagex hivexregedit cc; do
+for tool in wimlib-imagex hivexregedit cc pkg-config; do
 	command -v $tool >/dev/null || { echo "error: $tool is not installed (make deps)" >&2; exit 1; }
 done
 
-stamp="$mode $(cat "$0" "$here/mkhive.c" "$here/../tests/unit/minhive.h" "$hive_xz" | sha1sum | cut -c1-40)"
+stamp="$mode $(cat "$0" "$here/mkhive.c" "$here/mkpe.c" "$here/mkcat.c" "$here/../tests/unit/minhive.h" "$hive_xz" | sha1sum | cut -c1-40)"
 if [ -f "$out/.stamp" ] && { [ "$(cat "$out/.stamp")" = "$stamp" ] ||
 	{ [ "$mode" = demo ] && [ "$(cut -d' ' -f2 "$out/.stamp")" = "${stamp#* }" ]; }; }; then
 	exit 0
@@ -128,12 +132,45 @@ Msft                = "Microsoft"
 MsLbfoProvider_Desc = "Microsoft Load Balancing/Failover Provider"
 INF
 	cp "$root/Windows/INF/$infname" "$root/$repo/mslbfoprovider.inf"
-	bytes "sys/$build" 131072 >"$root/Windows/System32/drivers/$sysname"
+	"$work/mkpe" pe32+ "$root/Windows/System32/drivers/$sysname" "MsLbfoProvider 10.0.$build.1"
 	bytes "mui/$build/$lang" 5120 >"$root/Windows/System32/drivers/$lang/$sysname.mui"
 	bytes "loc/$build/$lang" 2048 >"$root/Windows/System32/DriverStore/$lang/MsLbfoProvider.inf_loc"
-	bytes "cat1/$build" 9000 >"$root/$CATROOT/Microsoft-Windows-Server-Features-Package017~$PKEY~amd64~~10.0.$build.$sp.cat"
-	bytes "cat2/$build" 7000 >"$root/$CATROOT/Microsoft-Windows-ServerCore-Drivers-net-Package~$PKEY~amd64~~10.0.$build.$sp.cat"
-	bytes "cat3/$build" 3000 >"$root/$CATROOT/Microsoft-Windows-Server-Features-Package016~$PKEY~amd64~~10.0.$build.$sp.cat"
+}
+
+# Authenticode hash of a PE32+ image made by mkpe (no certificate table): the whole file but its
+# CheckSum (4 bytes at 0xd8) and its Certificate Table entry (8 bytes at 0x128).
+pe_hash() {
+	{ head -c $((0xd8)) "$1"; tail -c +$((0xdc + 1)) "$1" | head -c $((0x128 - 0xdc))
+	  tail -c +$((0x130 + 1)) "$1"; } | "${2}sum" | cut -c1-$3
+}
+flat_hash() {
+	"${2}sum" <"$1" | cut -c1-$3
+}
+
+# The two catalogs that sign the LBFO files, like the real ones: the driver by its Authenticode
+# hash (SHA-1 and SHA-256 tags), the INF by its flat hash, each among other members.
+# lbfo_cats ROOT SYSNAME FEATURES-CAT DRIVERS-CAT SIGNER THISUPDATE
+lbfo_cats() {
+	sys=$1/Windows/System32/drivers/$2 inf=$1/Windows/INF/mslbfoprovider.inf
+	"$work/mkcat" sign "$work/pki" "$5" "$1/$CATROOT/$3" -t "$6" \
+		"$(pe_hash "$sys" sha1 40)" "$(pe_hash "$sys" sha256 64)" \
+		"$(printf %s "$3" | sha1sum | cut -c1-40)" "$(printf %s "$3" | sha256sum | cut -c1-64)"
+	"$work/mkcat" sign "$work/pki" "$5" "$1/$CATROOT/$4" -t "$6" \
+		"$(flat_hash "$inf" sha1 40)" "$(flat_hash "$inf" sha256 64)" \
+		"$(printf %s "$4" | sha256sum | cut -c1-64)"
+}
+
+# Decoys beside them: random bytes under a catalog's name; a valid catalog of other hashes; one
+# listing the driver with a flipped byte in its CTL; one signed by a chain that is not trusted.
+decoy_cats() {
+	sys=$1/Windows/System32/drivers/$2 b=$3
+	bytes "decoy/$b" 9000 >"$1/$CATROOT/Microsoft-Windows-Server-Features-Package017~$PKEY~amd64~~10.0.$b.1.cat"
+	"$work/mkcat" sign "$work/pki" signer "$1/$CATROOT/Microsoft-Windows-Server-Features-Package014~$PKEY~amd64~~10.0.$b.558.cat" \
+		"$(printf other | sha256sum | cut -c1-64)"
+	"$work/mkcat" sign "$work/pki" signer "$1/$CATROOT/Microsoft-Windows-Server-Features-Package099~$PKEY~amd64~~10.0.$b.9999.cat" \
+		-t 301231000000Z -f "$(pe_hash "$sys" sha1 40)" "$(pe_hash "$sys" sha256 64)"
+	"$work/mkcat" sign "$work/pki" rogue-signer "$1/$CATROOT/Microsoft-Windows-Server-Features-Package098~$PKEY~amd64~~10.0.$b.9998.cat" \
+		-t 301231000000Z "$(pe_hash "$sys" sha1 40)" "$(pe_hash "$sys" sha256 64)"
 }
 
 # props WIM INDEX EDITION INSTALLTYPE BUILD SPBUILD LANG PRODUCTTYPE
@@ -162,6 +199,13 @@ add_image() {
 	fi
 }
 
+# The generators: a tiny PE image, and test catalogs with the test PKI that signs them.
+cc -O2 -o "$work/mkpe" "$here/mkpe.c"
+cc -O2 -D_GNU_SOURCE -o "$work/mkcat" "$here/mkcat.c" $(pkg-config --libs libcrypto)
+mkdir -p "$work/pki"
+"$work/mkcat" pki "$work/pki"
+cp -R "$work/pki" "$out.new/pki"
+
 # --- Windows Server 2019: Standard Core, Standard, Datacenter Core, Datacenter -------------
 s19=$work/s19
 common_tree "$s19/core" 17763 300
@@ -169,6 +213,13 @@ cp -a "$s19/core" "$s19/std"
 lbfo_tree "$s19/std" 17763 1 9afb7ecb68781bac en-US mslbfoprovider.sys mslbfoprovider.inf
 cp -a "$s19/core" "$s19/dc"
 lbfo_tree "$s19/dc" 17763 1 9afb7ecb68781bac en-US MsLbfoProvider.sys mslbfoprovider.inf
+for img in std dc; do
+	sysname=mslbfoprovider.sys
+	[ $img = dc ] && sysname=MsLbfoProvider.sys
+	lbfo_cats "$s19/$img" $sysname "Microsoft-Windows-Server-Features-Package017~$PKEY~amd64~~10.0.17763.1.cat" \
+		"Microsoft-Windows-ServerCore-Drivers-net-Package~$PKEY~amd64~~10.0.17763.1.cat" signer 180915000000Z
+	bytes "cat3/17763" 3000 >"$s19/$img/$CATROOT/Microsoft-Windows-Server-Features-Package016~$PKEY~amd64~~10.0.17763.1.cat"
+done
 wim=$out.new/server2019.wim
 add_image "$wim" "$s19/core" "Windows Server 2019 SERVERSTANDARDCORE" "Windows Server 2019 SERVERSTANDARDCORE"
 add_image "$wim" "$s19/std" "Windows Server 2019 SERVERSTANDARD" "Windows Server 2019 SERVERSTANDARD"
@@ -245,13 +296,25 @@ if [ "$mode" = test ]; then
 	$W export "$out.new/server2019.wim" all "$out.new/server2019.esd" --solid >/dev/null
 	$W split "$out.new/server2019.wim" "$out.new/server2019.swm" 1 >/dev/null
 
-	# --- Windows Server 2022 Datacenter, Japanese ------------------------------------------
+	# --- Windows Server 2022 Datacenter, Japanese, update levels 20348.558 and .3932 -------
+	# .558: the feature catalog signed by a certificate that expired on 2022-09-01 (as the real
+	# one's did), the INF in the merged drivers catalog of .587. .3932: Package016 and the merged
+	# catalog of .3932, with the older Package015 of .558 left beside them. Decoys in both.
 	s22=$work/s22
 	common_tree "$s22/dc" 20348 200
 	lbfo_tree "$s22/dc" 20348 587 f9d27a6b05ef21aa ja-JP MsLbfoProvider.sys mslbfoprovider.inf
+	decoy_cats "$s22/dc" MsLbfoProvider.sys 20348
+	lbfo_cats "$s22/dc" MsLbfoProvider.sys "Microsoft-Windows-Server-Features-Package015~$PKEY~amd64~~10.0.20348.558.cat" \
+		"Microsoft-Windows-ServerCore-Drivers-merged-Package~$PKEY~amd64~~10.0.20348.587.cat" old-signer 220301000000Z
 	wim=$out.new/server2022.wim
 	add_image "$wim" "$s22/dc" "Windows Server 2022 SERVERDATACENTER" "Windows Server 2022 SERVERDATACENTER"
-	props "$wim" 1 ServerDatacenter Server 20348 587 ja-JP ServerNT
+	props "$wim" 1 ServerDatacenter Server 20348 558 ja-JP ServerNT
+	rm "$s22/dc/$CATROOT/Microsoft-Windows-ServerCore-Drivers-merged-Package~$PKEY~amd64~~10.0.20348.587.cat"
+	lbfo_cats "$s22/dc" MsLbfoProvider.sys "Microsoft-Windows-Server-Features-Package016~$PKEY~amd64~~10.0.20348.3932.cat" \
+		"Microsoft-Windows-ServerCore-Drivers-merged-Package~$PKEY~amd64~~10.0.20348.3932.cat" signer 250702143459Z
+	wim=$out.new/server2022-3932.wim
+	add_image "$wim" "$s22/dc" "Windows Server 2022 SERVERDATACENTER" "Windows Server 2022 SERVERDATACENTER"
+	props "$wim" 1 ServerDatacenter Server 20348 3932 ja-JP ServerNT
 	rm -rf "$s22"
 fi
 

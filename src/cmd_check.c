@@ -51,6 +51,18 @@ static json_object *file_json(const struct resolved_file *f)
 		json_object_object_add(o, "size", json_object_new_int64((int64_t)f->size));
 		json_object_object_add(o, "sha1", json_object_new_string(hex));
 	}
+	if (f->status == RESOLVED_OK && f->is_catalog)
+		json_object_object_add(o, "catalog", json_object_new_boolean(true));
+	if (f->status == RESOLVED_OK && f->sign != SIGN_NONE) {
+		json_object *sg = json_object_new_object();
+		json_object_object_add(sg, "kind", json_object_new_string(sign_kind_name(f->sign)));
+		json_object_object_add(sg, "sha1", hex_json(f->hashes.sha1, 20));
+		json_object_object_add(sg, "sha256", hex_json(f->hashes.sha256, 32));
+		json_object_object_add(sg, "catalog", f->catalog ? json_object_new_string(f->catalog) : NULL);
+		json_object_object_add(sg, "listed_by", !f->catalog ? NULL :
+				       json_object_new_string(f->catalog_sha256 ? "sha256" : "sha1"));
+		json_object_object_add(o, "signature", sg);
+	}
 	if (f->status == RESOLVED_AMBIGUOUS) {
 		json_object *c = json_object_new_array();
 		for (size_t i = 0; i < f->candidates.n; i++)
@@ -154,8 +166,48 @@ static void print_table(const struct resolution *r)
 	}
 }
 
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/* Which catalog signs which file, by which hash. */
+static void print_signatures(const struct resolution *r)
+{
+	size_t wf = strlen("SIGNED FILE"), n = 0;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct resolved_file *f = &r->files[i];
+		if (f->status == RESOLVED_OK && f->sign != SIGN_NONE && ++n && strlen(f->source) > wf)
+			wf = strlen(f->source);
+	}
+	if (!n)
+		return;
+	printf("\n%-*s  %-12s  %-71s  %s\n", (int)wf, "SIGNED FILE", "HASH", "LISTED AS", "CATALOG");
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct resolved_file *f = &r->files[i];
+		if (f->status != RESOLVED_OK || f->sign == SIGN_NONE)
+			continue;
+		char hex[65];
+		bool s256 = !f->catalog || f->catalog_sha256;
+		hash_to_hex(s256 ? f->hashes.sha256 : f->hashes.sha1, s256 ? 32 : 20, hex);
+		printf("%-*s  %-12s  %-7s %-64s  %s\n", (int)wf, f->source, sign_kind_name(f->sign),
+		       s256 ? "SHA-256" : "SHA-1", hex, f->catalog ? base(f->catalog) : "NONE");
+	}
+}
+
 static void report_problems(const struct resolution *r, const char *source)
 {
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct resolved_file *f = &r->files[i];
+		if (f->status == RESOLVED_OK && f->sign != SIGN_NONE && !f->catalog) {
+			char hex[65];
+			hash_to_hex(f->hashes.sha256, 32, hex);
+			wg_error("'%s' in image %d of '%s' is listed by no valid signing catalog "
+				 "(%s SHA-256 %s): the driver would not load", f->source, r->image,
+				 source, f->sign == SIGN_AUTHENTICODE ? "Authenticode" : "file", hex);
+		}
+	}
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct resolved_file *f = &r->files[i];
 		if (f->status == RESOLVED_MISSING) {
@@ -232,12 +284,18 @@ enum wg_err cmd_check(const struct wg_opts *opts)
 			r.image, r.info.name ? r.info.name : "", opts->source);
 	}
 
-	if (opts->json)
+	if (opts->json) {
 		print_json(report_json(m, src, &r, auto_selected, &why_not));
-	else
+	} else {
 		print_table(&r);
+		print_signatures(&r);
+	}
 	report_problems(&r, opts->source);
-	if (!r.complete) {
+	if (!r.complete && !r.nmissing && !r.nambiguous && r.nunsigned) {
+		wg_error("%zu file%s of '%s' would not be signed in image %d", r.nunsigned,
+			 r.nunsigned == 1 ? "" : "s", m->path, r.image);
+		ret = WG_ERR_UNSIGNED;
+	} else if (!r.complete) {
 		size_t n = r.nmissing + r.nambiguous;
 		wg_error("%zu required entr%s of '%s' %s not resolved in image %d", n,
 			 n == 1 ? "y" : "ies", m->path, n == 1 ? "is" : "are", r.image);

@@ -47,6 +47,7 @@ static const struct {
 	[WG_ERR_TEAM]            = { "invalid team file", WG_EXIT_USAGE },
 	[WG_ERR_ISO]             = { "damaged or unreadable ISO image", WG_EXIT_FAILED },
 	[WG_ERR_NOT_WINDOWS_ISO] = { "not a Windows installation ISO", WG_EXIT_FAILED },
+	[WG_ERR_UNSIGNED]        = { "no valid catalog signs a file", WG_EXIT_FAILED },
 };
 
 const char *wg_strerror(enum wg_err err)

@@ -37,6 +37,7 @@ enum wg_err {
 	WG_ERR_LOCKED           = 25, /* another wimgraft run holds the target */
 	WG_ERR_UNFINISHED       = 26, /* the target holds an interrupted transaction */
 	WG_ERR_CHANGED          = 27, /* the target changed under us since it was opened */
+	WG_ERR_UNSIGNED         = 28, /* no valid signing catalog lists a file that needs one */
 	WG_ERR_INF              = 32, /* a driver INF that cannot be interpreted */
 	WG_ERR_TEAM             = 36, /* invalid team file */
 	WG_ERR_ISO              = 44, /* an ISO whose UDF file system cannot be read */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_choose.h"
 #include "firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
@@ -65,6 +66,33 @@ static void check_script(struct target *t, const char *feature, const struct str
 	free(data);
 }
 
+/*
+ * Would each signed file load? A valid catalog among those the resolution chose
+ * (at their place in the target) must list its hash.
+ */
+static enum wg_err check_signatures(struct target *t, const struct resolution *r,
+				    struct strvec *diffs)
+{
+	struct strvec cats = STRVEC_INIT;
+	enum wg_err ret = WG_OK;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].status == RESOLVED_OK && r->files[i].is_catalog)
+			sv_push(&cats, r->files[i].dest);
+	for (size_t i = 0; i < r->nfiles && !ret; i++) {
+		const struct resolved_file *rf = &r->files[i];
+		bool listed;
+		char *why;
+		if (rf->status != RESOLVED_OK || rf->sign == SIGN_NONE)
+			continue;
+		ret = catalog_check_target(t, rf->dest, rf->sign, &cats, &listed, &why);
+		if (!ret && why)
+			sv_push_nodup(diffs, xasprintf("file %s would not load: %s", rf->dest, why));
+		free(why);
+	}
+	sv_clear(&cats);
+	return ret;
+}
+
 enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 			 struct graft_source *gs, struct target *t, json_object *report)
 {
@@ -83,6 +111,8 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 			check_file(t, rf->dest, rf->size, rf->sha1, &diffs);
 			checked++;
 		}
+		if ((ret = check_signatures(t, &gs->res, &diffs)) != WG_OK)
+			goto out;
 		struct graft_reg reg;
 		struct wg_opts dry = *opts;
 		dry.dry_run = true;

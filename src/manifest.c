@@ -594,6 +594,9 @@ static void load_file(struct loader *ld, const xmlNode *node)
 	char *match = attr(node, "match");
 	f->match_all = match && !strcmp(match, "all");
 	free(match);
+	char *sign = attr(node, "signed");
+	f->sign = !sign ? SIGN_NONE : !strcmp(sign, "authenticode") ? SIGN_AUTHENTICODE : SIGN_FLAT;
+	free(sign);
 	char *signs = attr(node, "signs");
 	if (signs) {
 		char *save = NULL;
@@ -674,6 +677,21 @@ static void check_files(struct loader *ld)
 			if (file_index(m, f->signs.v[j]) < 0)
 				fail(ld, f->line, "attribute 'signs': no file entry has the id '%s'",
 				     f->signs.v[j]);
+		if (f->sign != SIGN_NONE && m->format < 2)
+			fail(ld, f->line, "attribute 'signed' needs format=\"2\" (this manifest says %u)",
+			     m->format);
+		else if (f->sign != SIGN_NONE && !m->catalog_folder)
+			fail(ld, f->line, "attribute 'signed': the manifest has no <catalogs folder=\"...\"> "
+			     "to choose signing catalogs from");
+	}
+	if (m->catalog_folder) {
+		const char *why = path_problem(m->catalog_folder, false, false);
+		if (m->format < 2)
+			fail(ld, m->catalog_line, "element 'catalogs' needs format=\"2\" (this manifest "
+			     "says %u)", m->format);
+		else if (why || strchr(m->catalog_folder, '$'))
+			fail(ld, m->catalog_line, "catalog folder '%s' %s", m->catalog_folder,
+			     why ? why : "cannot hold a parameter");
 	}
 }
 
@@ -1007,6 +1025,14 @@ static void build_model(struct loader *ld, xmlDoc *doc, const struct strvec *par
 		m->name = collapse_ws(t);
 		free(t);
 	}
+	if ((n = child(root, "catalogs"))) {
+		m->catalog_folder = attr(n, "folder");
+		m->catalog_line = mxml_line(n);
+		to_slashes(m->catalog_folder);
+		size_t len = strlen(m->catalog_folder);
+		while (len > 1 && m->catalog_folder[len - 1] == '/')
+			m->catalog_folder[--len] = '\0';
+	}
 	if ((n = child(root, "description"))) {
 		char *t = own_text(n);
 		m->description = collapse_ws(t);
@@ -1164,6 +1190,7 @@ void manifest_free(struct manifest *m)
 		free(m->commands[i].description);
 	}
 	free(m->commands);
+	free(m->catalog_folder);
 	free(m->path);
 	free(m->dir);
 	free(m->id);

@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authenticode.h"
 #include "error.h"
 #include "regop.h"
 #include "source.h"
 #include "util.h"
 
 /* The newest manifest format this build understands (<feature format="...">). */
-#define MANIFEST_FORMAT 1
+#define MANIFEST_FORMAT 2
 #define MANIFEST_SCHEMA_FILE "wimgraft-manifest.xsd"
 /* Largest manifest file read. */
 #define MANIFEST_MAX_SIZE (1024 * 1024)
@@ -54,7 +55,8 @@ struct manifest_file {
 	bool match_all;           /* match="all": every match is taken; else exactly one is expected */
 	struct manifest_capture *captures;
 	size_t ncaptures;
-	struct strvec signs;      /* ids of entries this catalog signs (recorded for a later format) */
+	struct strvec signs;      /* format 1: ids of entries this catalog signs (recorded only) */
+	enum sign_kind sign;      /* format 2: a catalog must list the file by this hash */
 	unsigned line;
 };
 
@@ -114,6 +116,8 @@ struct manifest {
 	struct reg_ops import_ops;  /* the imports' operations, in order (loaded by manifest_load) */
 	struct manifest_command *commands;
 	size_t ncommands;
+	char *catalog_folder;     /* <catalogs folder="...">: where signing catalogs are chosen, or NULL */
+	unsigned catalog_line;
 };
 
 /*

@@ -126,6 +126,27 @@ static void attr(xmlTextWriterPtr w, const char *name, const char *value)
 		xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
 }
 
+/* A signed file: its hashes and the catalog (by its path in the folder) that lists it. */
+static void write_signature(xmlTextWriterPtr w, const struct resolution *r,
+			    const struct resolved_file *rf)
+{
+	char hex[65];
+	if (rf->is_catalog)
+		attr(w, "role", "catalog");
+	if (rf->sign == SIGN_NONE)
+		return;
+	attr(w, "signed", sign_kind_name(rf->sign));
+	hash_to_hex(rf->hashes.sha1, 20, hex);
+	attr(w, "signed-sha1", hex);
+	hash_to_hex(rf->hashes.sha256, 32, hex);
+	attr(w, "signed-sha256", hex);
+	for (size_t i = 0; rf->catalog && i < r->nfiles; i++)
+		if (r->files[i].is_catalog && !strcmp(r->files[i].source, rf->catalog)) {
+			attr(w, "catalog", r->files[i].dest);
+			attr(w, "listed-by", rf->catalog_sha256 ? "sha256" : "sha1");
+		}
+}
+
 static enum wg_err write_description(const struct graft_source *gs, const char *dir)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
@@ -183,6 +204,7 @@ static enum wg_err write_description(const struct graft_source *gs, const char *
 		attr(w, "size", num);
 		sha1_to_hex(rf->sha1, hex);
 		attr(w, "sha1", hex);
+		write_signature(w, &gs->res, rf);
 		xmlTextWriterEndElement(w);
 	}
 	xmlTextWriterEndElement(w);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_choose.h"
 #include "inf.h"
 #include "subst.h"
 
@@ -228,7 +229,7 @@ static enum wg_err fill_dests(const struct manifest *m, struct vars *v, struct r
 {
 	for (size_t i = 0; i < r->nfiles; i++) {
 		struct resolved_file *f = &r->files[i];
-		if (f->status != RESOLVED_OK)
+		if (f->status != RESOLVED_OK || f->is_catalog)
 			continue;
 		const struct manifest_file *e = &m->files[f->entry];
 		if (!e->dest) {
@@ -457,7 +458,11 @@ enum wg_err resolve_image(const struct manifest *m, struct wg_source *src, int i
 	set_params(m, &out->info, opts, &v);
 	if ((err = glob_entries(m, src, index, &v, out)) != WG_OK)
 		goto out;
-	out->complete = out->nmissing == 0 && out->nambiguous == 0;
+	/* Signing catalogs only for an image that has every file: they cost a read of the folder. */
+	if (out->nmissing == 0 && out->nambiguous == 0 &&
+	    (err = catalog_choose(m, src, index, out)) != WG_OK)
+		goto out;
+	out->complete = out->nmissing == 0 && out->nambiguous == 0 && out->nunsigned == 0;
 	for (size_t i = 0; i < v.names.n; i++)
 		sv_push_nodup(&out->values, xasprintf("%s=%s", v.names.v[i], v.vals.v[i]));
 	if ((err = fill_dests(m, &v, out)) != WG_OK)
@@ -515,6 +520,14 @@ enum wg_err resolve_select_image(const struct manifest *m, struct wg_source *src
 					sb_addf(&sb, "%s%s '%s'", sb.len ? ", " : "",
 						f->status == RESOLVED_MISSING ? "missing" : "ambiguous",
 						f->pattern);
+				else if (f->status == RESOLVED_OK && f->sign != SIGN_NONE && !f->catalog) {
+					char hex[65];
+					hash_to_hex(f->hashes.sha256, 32, hex);
+					sb_addf(&sb, "%s'%s' is listed by no valid signing catalog (%s "
+						"SHA-256 %s): the driver would not load", sb.len ? ", " : "",
+						f->source, f->sign == SIGN_AUTHENTICODE ? "Authenticode" :
+						"file", hex);
+				}
 			}
 			sv_push_nodup(why_not, xasprintf("image %d ('%s'): %s", i,
 							 info.name ? info.name : "", sb.buf ? sb.buf : ""));
@@ -533,6 +546,7 @@ void resolution_release(struct resolution *r)
 		free(f->pattern);
 		free(f->source);
 		free(f->dest);
+		free(f->catalog);
 		sv_clear(&f->candidates);
 	}
 	free(r->files);

@@ -35,6 +35,12 @@ struct resolved_file {
 	uint32_t attributes;
 	/* RESOLVED_AMBIGUOUS only: the stored paths that matched */
 	struct strvec candidates;
+	/* Signing (format 2 manifests): */
+	enum sign_kind sign;        /* how a catalog must list it; SIGN_NONE: not signed */
+	struct file_hashes hashes;  /* its hashes of that kind (sign != SIGN_NONE, RESOLVED_OK) */
+	char *catalog;              /* stored path of the chosen catalog that lists it, or NULL */
+	bool catalog_sha256;        /* that catalog lists its SHA-256 (else its SHA-1) */
+	bool is_catalog;            /* a chosen signing catalog (entry is the manifest's nfiles) */
 };
 
 struct resolution {
@@ -44,6 +50,7 @@ struct resolution {
 	size_t nfiles;
 	size_t nmissing;            /* required entries with RESOLVED_MISSING */
 	size_t nambiguous;
+	size_t nunsigned;           /* signed="..." files that no valid catalog lists */
 	bool complete;              /* every required entry resolved; ops and commands are filled only then */
 	struct strvec values;       /* "NAME=VALUE" of every parameter and capture, as used */
 	struct reg_ops ops;         /* full HKEY_... paths; the manifest's own, then its .reg imports

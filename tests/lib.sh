@@ -15,6 +15,8 @@ SHARED=${WG_SHARED:-$(cd "$TOP/.." && pwd)/shared}
 FIXTURES=${WG_FIXTURES:-$TOP/build/fixtures}
 WIMGRAFT=${WIMGRAFT_BIN:-$TOP/wimgraft}
 export WIMGRAFT_MANIFEST_DIR="$TOP/manifests"
+# The test images' catalogs are signed by a test PKI (samples/mkcat.c): trust its root, tests only.
+export WIMGRAFT_TEST_TRUSTED_CA="$FIXTURES/pki/root.pem"
 case "$WIMGRAFT" in /*) ;; *) WIMGRAFT=$TOP/$WIMGRAFT ;; esac
 SCRIPT=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/wg-$SCRIPT.XXXXXX")

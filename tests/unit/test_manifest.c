@@ -272,7 +272,7 @@ static void test_lbfo_defaults(void **state)
 	assert_non_null(text);
 	struct manifest *m = accepted(text, NULL);
 	assert_string_equal(m->id, "lbfo");
-	assert_int_equal(m->format, 1);
+	assert_int_equal(m->format, 2);
 	const struct manifest_param *lang = manifest_param(m, "lang");
 	const struct manifest_param *start = manifest_param(m, "start");
 	assert_non_null(lang);
@@ -286,8 +286,18 @@ static void test_lbfo_defaults(void **state)
 	assert_int_equal(r->type, REG_DWORD);
 	assert_int_equal(r->len, 4);
 	assert_memory_equal(r->data, "\x01\0\0\0", 4);
-	/* seven file entries; the FileRepository folder is captured */
-	assert_int_equal(m->nfiles, 7);
+	/* five file entries, no catalog named: the driver and both INFs must be signed */
+	assert_int_equal(m->nfiles, 5);
+	assert_string_equal(m->catalog_folder,
+			    "Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}");
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const char *id = m->files[i].id;
+		enum sign_kind want = !strcmp(id, "sys") ? SIGN_AUTHENTICODE :
+				      !strcmp(id, "inf") || !strcmp(id, "repo-inf") ? SIGN_FLAT : SIGN_NONE;
+		assert_int_equal(m->files[i].sign, want);
+		assert_null(strstr(m->files[i].source, ".cat"));
+	}
+	/* the FileRepository folder is captured */
 	bool captured = false;
 	for (size_t i = 0; i < m->nfiles; i++)
 		for (size_t j = 0; j < m->files[i].ncaptures; j++)
@@ -521,8 +531,8 @@ static void test_rejections(void **state)
 	rejected("<?xml version=\"1.0\"?>\n<!DOCTYPE feature [\n<!ENTITY a \"aaaa\">\n]>\n"
 		 "<feature format=\"1\" id=\"t\" version=\"1\"><name>&a;</name></feature>\n",
 		 NULL, 2, "DOCTYPE is not allowed");
-	rejected("<?xml version=\"1.0\"?>\n<feature format=\"2\" id=\"t\" version=\"1\"><name>x</name></feature>\n",
-		 NULL, 2, "format 2 is newer");
+	rejected("<?xml version=\"1.0\"?>\n<feature format=\"3\" id=\"t\" version=\"1\"><name>x</name></feature>\n",
+		 NULL, 2, "format 3 is newer");
 	rejected("<?xml version=\"1.0\"?>\n<manifest/>\n", NULL, 2, "");
 	rejected(HEAD "<name>again</name>\n" TAIL, NULL, 4, "'name'");
 }

@@ -57,8 +57,8 @@ bytes() {
 	seed=$(printf '%s' "$1" | sha1sum | cut -c1-16)
 	awk -v seed="$seed" -v n="$2" 'BEGIN {
 		s = 0; for (i = 1; i <= length(seed); i++) s = (s * 16 + index("0123456789abcdef", substr(seed, i, 1)) - 1) % 2147483647;
-		out = ""; while (length(out) < n) { s = (s * 48271) % 2147483647; out = out sprintf("%08x MZ%d PE\n", s, s % 97); }
-		printf "%s", substr(out, 1, n) }'
+		for (len = 0; len < n; len += length(line)) { s = (s * 48271) % 2147483647; line = sprintf("%08x MZ%d PE\n", s, s % 97); printf "%s", line } }' |
+		head -c "$2"
 }
 
 # A few hundred ordinary files, shared by every image of one product.

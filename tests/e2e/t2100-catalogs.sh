@@ -98,61 +98,62 @@ test_expect_success 'a source where no catalog lists the driver exits 1 naming i
 '
 
 test_expect_success 'apply grafts the chosen catalogs, byte-identical to the source, and no decoy' '
-	cp -a "$FIXTURES/win10-applied" img && chmod -R u+w img &&
-	wimgraft apply -s "$S558" -d img >out 2>err &&
-	wimlib-imagex extract "$S558" 1 "/$CATROOT/$F015" "/$CATROOT/$M587" --dest-dir=src --no-acls >/dev/null &&
-	cmp "src/$F015" "img/$CATROOT/$F015" &&
-	cmp "src/$M587" "img/$CATROOT/$M587" &&
-	! ls "img/$CATROOT" | grep -q "Package01[47]\|Package09[89]" &&
-	wimgraft verify -s "$S558" -d img >out 2>err
+	cp -a "$FIXTURES/win10-applied" img8 && chmod -R u+w img8 &&
+	wimgraft apply -s "$S558" -d img8 >out 2>err &&
+	wimlib-imagex extract "$S558" 1 "/$CATROOT/$F015" "/$CATROOT/$M587" --dest-dir=src8 --no-acls >/dev/null &&
+	cmp "src8/$F015" "img8/$CATROOT/$F015" &&
+	cmp "src8/$M587" "img8/$CATROOT/$M587" &&
+	! ls "img8/$CATROOT" | grep -q "Package01[47]\|Package09[89]" &&
+	wimgraft verify -s "$S558" -d img8 >out 2>err
 '
 
 test_expect_success 'verify: a target whose catalog no longer lists the driver exits 3' '
-	cp -a "$FIXTURES/win10-applied" img && chmod -R u+w img &&
-	wimgraft apply -s "$S558" -d img >/dev/null 2>&1 &&
+	cp -a "$FIXTURES/win10-applied" img9 && chmod -R u+w img9 &&
+	wimgraft apply -s "$S558" -d img9 >/dev/null 2>&1 &&
 	wimlib-imagex extract "$S558" 1 "/$CATROOT/Microsoft-Windows-Server-Features-Package099~$P~amd64~~10.0.20348.9999.cat" \
-		--dest-dir=src --no-acls >/dev/null &&
-	cp src/*Package099* "img/$CATROOT/$F015" &&
-	test_expect_code 3 wimgraft verify -s "$S558" -d img >out 2>err &&
+		--dest-dir=src9 --no-acls >/dev/null &&
+	cp src9/*Package099* "img9/$CATROOT/$F015" &&
+	test_expect_code 3 wimgraft verify -s "$S558" -d img9 >out 2>err &&
 	grep -q "file $SYS would not load: no catalog in the image lists its hash" out &&
 	! grep -q "mslbfoprovider.inf would not load" out
 '
 
 test_expect_success 'a catalog the target already holds byte-identical is not copied' '
-	cp -a "$FIXTURES/win10-applied" img && chmod -R u+w img &&
-	wimlib-imagex extract "$S558" 1 "/$CATROOT/$F015" --dest-dir="img/$CATROOT" --no-acls >/dev/null &&
-	wimgraft apply -s "$S558" -d img --json >r.json 2>err &&
+	cp -a "$FIXTURES/win10-applied" img10 && chmod -R u+w img10 &&
+	wimlib-imagex extract "$S558" 1 "/$CATROOT/$F015" --dest-dir="img10/$CATROOT" --no-acls >/dev/null &&
+	wimgraft apply -s "$S558" -d img10 --json >r.json 2>err &&
 	jq -r ".. | objects | select(.path? and (.path | test(\"Package015\"))) | .state? // empty" r.json >st &&
 	grep -qx unchanged st &&
-	wimgraft remove -d img >/dev/null 2>&1 &&
-	test -f "img/$CATROOT/$F015" &&
-	! test -f "img/$CATROOT/$M587"
+	wimgraft remove -d img10 >/dev/null 2>&1 &&
+	test -f "img10/$CATROOT/$F015" &&
+	! test -f "img10/$CATROOT/$M587"
 '
 
 test_expect_success 'extract records file, catalog and hash; the payload as a source chooses the same' '
-	wimgraft extract -s "$S3932" -o pl >/dev/null 2>&1 &&
-	xmllint --xpath "string(//file[@path=\"$SYS\"]/@catalog)" pl/wimgraft-payload.xml >c &&
+	wimgraft extract -s "$S3932" -o pl11 >/dev/null 2>&1 &&
+	xmllint --xpath "string(//file[@path=\"$SYS\"]/@catalog)" pl11/wimgraft-payload.xml >c &&
 	test "$(cat c)" = "$CATROOT/$F016" &&
-	xmllint --xpath "string(//file[@path=\"$SYS\"]/@signed-sha256)" pl/wimgraft-payload.xml >h &&
+	xmllint --xpath "string(//file[@path=\"$SYS\"]/@signed-sha256)" pl11/wimgraft-payload.xml >h &&
 	wimgraft check -s "$S3932" --json >w.json &&
 	test "$(cat h)" = "$(jq -r ".files[] | select(.entry == \"sys\") | .signature.sha256" w.json)" &&
-	cmp "pl/$CATROOT/$F016" "$(wimlib-imagex extract "$S3932" 1 "/$CATROOT/$F016" --dest-dir=src --no-acls >/dev/null && echo "src/$F016")" &&
-	wimgraft check -s pl --json >p.json &&
+	cmp "pl11/$CATROOT/$F016" "$(wimlib-imagex extract "$S3932" 1 "/$CATROOT/$F016" --dest-dir=src11 --no-acls >/dev/null && echo "src11/$F016")" &&
+	wimgraft check -s pl11 --json >p.json &&
 	signed_by w.json | sort >a && signed_by p.json | sort >b && cmp a b
 '
 
 test_expect_success 'a payload folder whose catalog was damaged is refused' '
-	wimgraft extract -s "$S558" -o pl >/dev/null 2>&1 &&
-	printf "\377" | dd of="pl/$CATROOT/$F015" bs=1 seek=200 conv=notrunc 2>/dev/null &&
-	test_expect_code 1 wimgraft check -s pl >out 2>err
+	wimgraft extract -s "$S558" -o pl12 >/dev/null 2>&1 &&
+	printf "\377" | dd of="pl12/$CATROOT/$F015" bs=1 seek=200 conv=notrunc 2>/dev/null &&
+	test_expect_code 1 wimgraft check -s pl12 >out 2>err
 '
 
 test_expect_success 'apply -w grafts the same catalogs into a WIM image' '
 	wimgraft apply -q -s "$S3932" -w "$FIXTURES/win10.wim" -t 2 -o new.wim 2>err &&
-	wimlib-imagex extract new.wim 2 "/$CATROOT/$F016" "/$CATROOT/$M3932" --dest-dir=got --no-acls >/dev/null &&
-	wimlib-imagex extract "$S3932" 1 "/$CATROOT/$F016" "/$CATROOT/$M3932" --dest-dir=want --no-acls >/dev/null &&
-	cmp "got/$F016" "want/$F016" && cmp "got/$M3932" "want/$M3932" &&
-	wimgraft verify -s "$S3932" -w new.wim >out 2>err
+	mkdir got13 want13 &&
+	wimlib-imagex extract new.wim 2 "/$CATROOT/$F016" "/$CATROOT/$M3932" --dest-dir=got13 --no-acls >/dev/null &&
+	wimlib-imagex extract "$S3932" 1 "/$CATROOT/$F016" "/$CATROOT/$M3932" --dest-dir=want13 --no-acls >/dev/null &&
+	cmp "got13/$F016" "want13/$F016" && cmp "got13/$M3932" "want13/$M3932" &&
+	wimgraft verify -s "$S3932" -w new.wim -t 2 >out 2>err
 '
 
 test_done

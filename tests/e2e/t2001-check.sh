@@ -67,7 +67,7 @@ test_expect_success 'a Core image lacks the driver: exit 1, the missing path nam
 test_expect_success 'a Core image in JSON: complete false, every entry missing, no registry' '
 	test_expect_code 1 wimgraft check -s "$S19" -i 3 --json >r.json 2>err &&
 	test "$(jq -r .complete r.json)" = false &&
-	test "$(jq "[.files[] | select(.status == \"missing\")] | length" r.json)" = 7 &&
+	test "$(jq "[.files[] | select(.status == \"missing\")] | length" r.json)" = 5 &&
 	test "$(jq ".registry | length" r.json)" = 0
 '
 

@@ -268,8 +268,9 @@ enum wg_err catalog_choose(const struct manifest *m, struct wg_source *src, int 
 	if (ret)
 		goto out;
 	cover(&c);
-	append_chosen(m, &c, r, pattern);
 	report_unsigned(&c, r);
+	/* Last: appending moves r->files, to which c.signed_files point. */
+	append_chosen(m, &c, r, pattern);
 out:
 	temp_dir_remove(&td);
 	for (size_t k = 0; k < c.ncands; k++) {

@@ -133,6 +133,40 @@ static bool tag_from_utf16_hex(const unsigned char *p, size_t n, struct member *
 	return true;
 }
 
+static bool tag_matches(const unsigned char *p, size_t n, const uint8_t (*hashes)[32],
+			const uint8_t *lens, size_t count)
+{
+	struct member m;
+	if (n == 80 || n == 128) {
+		if (!tag_from_utf16_hex(p, n, &m))
+			return false;
+		p = m.hash, n = m.len;
+	}
+	for (size_t i = 0; i < count; i++)
+		if (lens[i] == n && !memcmp(hashes[i], p, n))
+			return true;
+	return false;
+}
+
+bool catalog_may_list(const unsigned char *der, size_t len, const uint8_t (*hashes)[32],
+		      const uint8_t *lens, size_t n)
+{
+	const unsigned char *p = der, *end = der + len;
+	while ((p = memchr(p, V_ASN1_OCTET_STRING, (size_t)(end - p)))) {
+		p++;
+		size_t left = (size_t)(end - p), tlen, hdr = 1;
+		if (!left)
+			break;
+		tlen = p[0];
+		if (tlen == 0x81 && left >= 2)
+			tlen = p[1], hdr = 2;
+		if ((tlen == 20 || tlen == 32 || tlen == 80 || tlen == 128) && left - hdr >= tlen &&
+		    tag_matches(p + hdr, tlen, hashes, lens, n))
+			return true;
+	}
+	return false;
+}
+
 static void collect_members(struct catalog *c, const CatCtl *ctl)
 {
 	int n = ctl->members ? sk_CatMember_num(ctl->members) : 0;

@@ -27,6 +27,15 @@ enum wg_err catalog_parse(const unsigned char *der, size_t len, struct catalog *
 			  const char **why);
 void catalog_free(struct catalog *c);
 
+/*
+ * A quick and sound pre-check before catalog_parse: can der list one of these n
+ * hashes (hashes[i] of lens[i] bytes, 20 or 32)? A member tag is an OCTET STRING
+ * holding the hash or its UTF-16 hex text, so false means it certainly does
+ * not; true means parse it and see.
+ */
+bool catalog_may_list(const unsigned char *der, size_t len, const uint8_t (*hashes)[32],
+		      const uint8_t *lens, size_t n);
+
 /* Does the catalog list a member by this hash (raw tag, or the older UTF-16 hex tag)? */
 bool catalog_lists(const struct catalog *c, const uint8_t *hash, size_t n);
 size_t catalog_member_count(const struct catalog *c);

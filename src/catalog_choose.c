@@ -13,6 +13,8 @@
 #include "catalog.h"
 #include "tempdir.h"
 
+#include <wimlib.h>
+
 /* The largest signed file or catalog read (real catalogs reach a few MB). */
 #define SIGNED_MAX_READ (256u * 1024 * 1024)
 
@@ -32,6 +34,8 @@ struct choice {
 	struct candidate *cands;
 	size_t ncands;
 	struct catalog_trust *trust;
+	uint8_t (*hashes)[32];  /* every signed file's SHA-1 and SHA-256, for catalog_may_list */
+	uint8_t *lens;
 };
 
 /* "…~10.0.20348.3932.cat" -> its four numbers compared in order (newer is greater). */
@@ -66,6 +70,23 @@ static void hex_of(const struct resolved_file *f, bool sha256, char *hex)
 		hash_to_hex(f->hashes.sha1, 20, hex);
 }
 
+/* The bytes read back must be the image's: extraction went straight through wimlib. */
+static enum wg_err check_sha1(const char *path, const unsigned char *data, size_t len,
+			      const uint8_t want[20])
+{
+	uint8_t got[20];
+	if (sha1_is_zero(want) && !len)
+		return WG_OK;
+	sha1_buffer(data, len, got);
+	if (!memcmp(got, want, 20))
+		return WG_OK;
+	char g[41], w[41];
+	sha1_to_hex(got, g);
+	sha1_to_hex(want, w);
+	wg_error("extracted '%s' has SHA-1 %s, the image says %s", path, g, w);
+	return WG_ERR_HASH;
+}
+
 static enum wg_err hash_signed(struct choice *c, const char *dir)
 {
 	for (size_t i = 0; i < c->nsigned; i++) {
@@ -77,10 +98,16 @@ static enum wg_err hash_signed(struct choice *c, const char *dir)
 		free(path);
 		if (ret)
 			return ret;
-		ret = file_hashes_compute(data, len, f->sign, f->source, &f->hashes);
+		ret = check_sha1(f->source, data, len, f->sha1);
+		if (!ret)
+			ret = file_hashes_compute(data, len, f->sign, f->source, &f->hashes);
 		free(data);
 		if (ret)
 			return ret;
+		memcpy(c->hashes[2 * i], f->hashes.sha1, 20);
+		memcpy(c->hashes[2 * i + 1], f->hashes.sha256, 32);
+		c->lens[2 * i] = 20;
+		c->lens[2 * i + 1] = 32;
 	}
 	return WG_OK;
 }
@@ -100,6 +127,9 @@ static enum wg_err consider(struct choice *c, const struct source_file *sf, cons
 	const char *why = NULL;
 	bool *lists = xcalloc(c->nsigned, sizeof(bool)), *sha256 = xcalloc(c->nsigned, sizeof(bool));
 	size_t count = 0;
+	/* Most catalogs list none of the files: skip parsing those, unless -v asks about every one. */
+	if (!wg_opt_verbose && !catalog_may_list(der, len, c->hashes, c->lens, 2 * c->nsigned))
+		goto out;
 	if (catalog_parse(der, len, &cat, &why)) {
 		wg_verbose("catalog '%s' is not used: %s", sf->path, why);
 		goto out;
@@ -232,6 +262,27 @@ static enum wg_err collect(const struct manifest *m, struct wg_source *src, int 
 	return source_glob(src, index, *pattern, cats, ncats);
 }
 
+/*
+ * Every file in one pass. From a WIM straight through wimlib, which checks each
+ * blob's SHA-1 as it decompresses it, so that the catalogs are read back once
+ * (source_extract would read them again to check); the signed files' SHA-1 is
+ * checked where they are hashed. Payload folders through the source.
+ */
+static enum wg_err extract(struct wg_source *src, int index, const struct source_file *files,
+			   size_t n, const char *dir)
+{
+	WIMStruct *wim = source_wim(src);
+	if (!wim)
+		return source_extract(src, index, files, n, dir);
+	const char **paths = xcalloc(n ? n : 1, sizeof(*paths));
+	for (size_t i = 0; i < n; i++)
+		paths[i] = files[i].path;
+	int wret = wimlib_extract_paths(wim, index, dir, paths, n,
+					WIMLIB_EXTRACT_FLAG_NO_ACLS | WIMLIB_EXTRACT_FLAG_NORPFIX);
+	free(paths);
+	return wret ? source_wim_error(source_path(src), wret) : WG_OK;
+}
+
 enum wg_err catalog_choose(const struct manifest *m, struct wg_source *src, int index,
 			   struct resolution *r)
 {
@@ -256,12 +307,14 @@ enum wg_err catalog_choose(const struct manifest *m, struct wg_source *src, int 
 	for (size_t i = 0; i < ncats; i++)
 		if (!cats[i].is_dir)
 			all[n++] = cats[i];
+	c.hashes = xcalloc(2 * c.nsigned, sizeof(*c.hashes));
+	c.lens = xcalloc(2 * c.nsigned, 1);
 	if (!(c.trust = catalog_trust_new())) {
 		ret = WG_ERR_IO;
 		goto out;
 	}
-	if ((ret = temp_dir_create("wimgraft-cat.", &td)) ||
-	    (ret = source_extract(src, index, all, n, td.path)) || (ret = hash_signed(&c, td.path)))
+	if ((ret = temp_dir_create("wimgraft-cat.", &td)) || (ret = extract(src, index, all, n, td.path)) ||
+	    (ret = hash_signed(&c, td.path)))
 		goto out;
 	for (size_t i = c.nsigned; i < n && !ret; i++)
 		ret = consider(&c, &all[i], td.path);
@@ -279,6 +332,8 @@ out:
 	}
 	free(c.cands);
 	free(c.signed_files);
+	free(c.hashes);
+	free(c.lens);
 	catalog_trust_free(c.trust);
 	free(all);
 	source_files_free(cats, ncats);

@@ -196,6 +196,38 @@ static void test_utf16_tags(void **state)
 	free(args);
 }
 
+/* The pre-check never says no to a catalog that lists a hash, and says no to the others. */
+static void test_may_list(void **state)
+{
+	(void)state;
+	uint8_t hashes[2][32] = { { 0 } };
+	uint8_t lens[2] = { 20, 32 };
+	unhex(H_SHA1, hashes[0]);
+	unhex(H_SHA256, hashes[1]);
+	uint8_t other[1][32] = { { 0 } };
+	uint8_t olen[1] = { 20 };
+	unhex(OTHER, other[0]);
+	const char *forms[] = { "signer %s", "signer -u %s", "signer -n 50 %s" };
+	const char *hex[] = { H_SHA1, H_SHA256 };
+	for (size_t f = 0; f < 3; f++)
+		for (size_t h = 0; h < 2; h++) {
+			char *args = xasprintf(forms[f], hex[h]);
+			char *out = xasprintf("%s/m.cat", dir);
+			assert_int_equal(run("'%s/mkcat' sign '%s/pki' %.*s '%s' %s", dir, dir,
+					     (int)strcspn(args, " "), args, out,
+					     args + strcspn(args, " ")), 0);
+			unsigned char *der;
+			size_t len;
+			assert_int_equal(read_file(out, 0, &der, &len), WG_OK);
+			assert_true(catalog_may_list(der, len, hashes, lens, 2));
+			assert_true(catalog_may_list(der, len, &hashes[h], &lens[h], 1));
+			assert_false(catalog_may_list(der, len, other, olen, 1));
+			free(der);
+			free(out);
+			free(args);
+		}
+}
+
 static void test_garbage_refused(void **state)
 {
 	(void)state;
@@ -236,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_flipped_refused),
 		cmocka_unit_test(test_unpinned_refused),
 		cmocka_unit_test(test_utf16_tags),
+		cmocka_unit_test(test_may_list),
 		cmocka_unit_test(test_garbage_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

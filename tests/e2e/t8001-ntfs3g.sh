@@ -59,7 +59,7 @@ test_expect_success 'setup: the Windows 10 image on an NTFS volume with an INF o
 	setfattr -n system.ntfs_times -v 0x0080f1a3c594c6010080f1a3c594c6010080f1a3c594c601 t/$INF &&
 	meta t/$INF >orig.inf &&
 	setfattr -n system.ntfs_acl -v 0x$(sed -n 1p src.drv) t/Windows/System32/config/SYSTEM &&
-	setfattr -n system.ntfs_attrib -v 0x06000000 t/Windows/System32/config/SYSTEM &&
+	setfattr -n system.ntfs_attrib -v 0x26000000 t/Windows/System32/config/SYSTEM &&
 	xa acl t/Windows/System32/config/SYSTEM >orig.hive &&
 	attrib_unsparse t/Windows/System32/config/SYSTEM >>orig.hive
 '
@@ -83,7 +83,7 @@ test_expect_success 'the folder the graft made carries the source folder'"'"'s; 
 
 test_expect_success 'the rewritten SYSTEM hive keeps its own descriptor and attributes (not its sparse flag)' '
 	xa acl t/Windows/System32/config/SYSTEM >got.hive &&
-	attrib_unsparse t/Windows/System32/config/SYSTEM >>got.hive && test "$(tail -n 1 got.hive)" = 6 &&
+	attrib_unsparse t/Windows/System32/config/SYSTEM >>got.hive && test "$(tail -n 1 got.hive)" = 38 &&
 	diff orig.hive got.hive &&
 	check_seed_values t/Windows/System32/config/SYSTEM
 '

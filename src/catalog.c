@@ -110,21 +110,13 @@ static int member_cmp(const void *a, const void *b)
 	return memcmp(x->hash, y->hash, x->len);
 }
 
-static int hexval(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
-}
-
 /* The older tag form: the hash as UTF-16LE hex text. */
 static bool tag_from_utf16_hex(const unsigned char *p, size_t n, struct member *m)
 {
 	if (n % 4 || n / 4 > sizeof(m->hash) || n < 4)
 		return false;
 	for (size_t i = 0; i < n / 4; i++) {
-		int hi = hexval(p[4 * i]), lo = hexval(p[4 * i + 2]);
+		int hi = wg_hexval(p[4 * i]), lo = wg_hexval(p[4 * i + 2]);
 		if (hi < 0 || lo < 0 || p[4 * i + 1] || p[4 * i + 3])
 			return false;
 		m->hash[i] = (uint8_t)(hi << 4 | lo);

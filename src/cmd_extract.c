@@ -157,7 +157,7 @@ enum wg_err cmd_extract(const struct wg_opts *opts)
 		ret = wg_err_from_errno(errno);
 	}
 	if (ret)
-		source_remove_tree(tmp);
+		wg_remove_tree(tmp);
 	else
 		wg_info("payload of '%s' written to '%s'", gs.m->id, opts->output);
 out:

@@ -456,22 +456,12 @@ void inf_version_release(struct inf_version *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* n hex digits at s -> *v. */
 static int parse_hex(const char *s, int n, uint32_t *v)
 {
 	*v = 0;
 	for (int i = 0; i < n; i++) {
-		int h = hexval((unsigned char)s[i]);
+		int h = wg_hexval((unsigned char)s[i]);
 		if (h < 0)
 			return -1;
 		*v = (*v << 4) | (uint32_t)h;

@@ -38,19 +38,6 @@ static enum wg_err badf(char **msg, const struct inf *inf, unsigned line, char *
 	return err;
 }
 
-/* s as REG_SZ data: UTF-16LE with its NUL; NULL when s is not UTF-8. */
-static unsigned char *utf16z(const char *s, size_t *len)
-{
-	size_t n;
-	unsigned char *u = utf8_to_utf16le(s, strlen(s), &n);
-	if (!u)
-		return NULL;
-	u = xrealloc(u, n + 2);
-	u[n] = u[n + 1] = 0;
-	*len = n + 2;
-	return u;
-}
-
 /* ---- [Manufacturer] and the models sections ---- */
 
 /* The models section a [Manufacturer] line names for platform, or NULL when none applies. */
@@ -194,7 +181,7 @@ static enum wg_err encode_strings(const struct inf *inf, const struct inf_entry 
 			return bad(msg, inf, x->line, "an empty string in a REG_MULTI_SZ value");
 		}
 		size_t len;
-		unsigned char *u = utf16z(s, &len);
+		unsigned char *u = utf8_to_utf16z(s, strlen(s), &len);
 		if (!u) {
 			sb_release(&sb);
 			return bad(msg, inf, x->line, "the value is not valid text");
@@ -410,7 +397,8 @@ enum wg_err inf_read_component(const struct inf *inf, const char *platform, cons
 		goto out;
 	}
 	size_t n;
-	unsigned char *u1 = utf16z(out->id, &n), *u2 = utf16z(out->section, &n);
+	unsigned char *u1 = utf8_to_utf16z(out->id, strlen(out->id), &n);
+	unsigned char *u2 = utf8_to_utf16z(out->section, strlen(out->section), &n);
 	if (!u1 || !u2)
 		err = badf(msg, inf, m.line, xasprintf("the id or install section of '%s' is not "
 			   "valid text", id));
@@ -448,7 +436,7 @@ static void push_string(struct reg_ops *ops, struct reg_op *op, const char *name
 	op->kind = REG_OP_SET_VALUE;
 	op->name = (char *)name;
 	op->type = REG_SZ;
-	op->data = utf16z(s, &op->len);
+	op->data = utf8_to_utf16z(s, strlen(s), &op->len);
 	reg_ops_push(ops, op);
 	free(op->data);
 }

@@ -54,26 +54,10 @@ uint64_t iso_cache_limit(void)
 	return (uint64_t)n << shift;
 }
 
-static int unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 void cache_dir_release(struct cache_dir *d, bool remove)
 {
 	if (remove && d->path)
-		remove_tree(d->path);
+		wg_remove_tree(d->path);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->path);
@@ -155,7 +139,7 @@ static bool remove_unused(const char *root, const char *name, bool entry)
 		char *away = entry ? xasprintf("%s/" EVICT_PREFIX "%s.%ld", root, name, (long)getpid())
 				   : NULL;
 		if (!away || rename(path, away) == 0) {
-			remove_tree(away ? away : path);
+			wg_remove_tree(away ? away : path);
 			removed = true;
 		}
 		free(away);

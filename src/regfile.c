@@ -221,17 +221,6 @@ static char *excerpt(const char *s, size_t n)
 	return xasprintf("%.*s%s", (int)m, s, m < n ? "..." : "");
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool has_prefix_nocase(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -349,18 +338,6 @@ static int parse_quoted(struct parser *p, const char *what, size_t *i, struct st
 	return fail(p, "missing '\"' at the end of the %s", what);
 }
 
-static unsigned char *to_utf16z(const char *s, size_t n, size_t *out_len)
-{
-	size_t len;
-	unsigned char *u = utf8_to_utf16le(s, n, &len);
-	if (!u)
-		return NULL;
-	u = xrealloc(u, len + 2);
-	u[len] = u[len + 1] = 0;
-	*out_len = len + 2;
-	return u;
-}
-
 /* ANSI (Windows-1252) string bytes of a REGEDIT4 hex(1)/hex(2)/hex(7) value, as UTF-16LE. */
 static void ansi_to_utf16(struct strbuf *data)
 {
@@ -415,7 +392,7 @@ static int parse_hex_bytes(struct parser *p, size_t i, struct strbuf *out)
 			i++;
 			continue;
 		}
-		int hi = hexval((unsigned char)c);
+		int hi = wg_hexval((unsigned char)c);
 		if (hi < 0) {
 			char *e = excerpt(s + i, n - i);
 			fail(p, "unexpected '%s' in hex data (expected bytes like 0a,1f)", e);
@@ -426,10 +403,10 @@ static int parse_hex_bytes(struct parser *p, size_t i, struct strbuf *out)
 			return fail(p, "expected ',' between hex bytes");
 		int v = hi;
 		i++;
-		if (i < n && hexval((unsigned char)s[i]) >= 0) {
-			v = v * 16 + hexval((unsigned char)s[i]);
+		if (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
+			v = v * 16 + wg_hexval((unsigned char)s[i]);
 			i++;
-			if (i < n && hexval((unsigned char)s[i]) >= 0)
+			if (i < n && wg_hexval((unsigned char)s[i]) >= 0)
 				return fail(p, "expected at most two hex digits per byte");
 		}
 		if (out->len >= REGFILE_MAX_DATA)
@@ -492,7 +469,7 @@ static int parse_value_line(struct parser *p, size_t i)
 			goto out;
 		}
 		op.type = REG_SZ;
-		op.data = to_utf16z(data.buf ? data.buf : "", data.len, &op.len);
+		op.data = utf8_to_utf16z(data.buf ? data.buf : "", data.len, &op.len);
 		if (!op.data) {
 			fail(p, "invalid UTF-8 in the string");
 			goto out;
@@ -501,8 +478,8 @@ static int parse_value_line(struct parser *p, size_t i)
 		i += 6;
 		uint32_t v = 0;
 		size_t digits = 0;
-		while (i < n && hexval((unsigned char)s[i]) >= 0) {
-			v = (v << 4) | (uint32_t)hexval((unsigned char)s[i]);
+		while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
+			v = (v << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
 			digits++;
 			i++;
 		}
@@ -523,8 +500,8 @@ static int parse_value_line(struct parser *p, size_t i)
 			i += 4;
 			size_t digits = 0;
 			type = 0;
-			while (i < n && hexval((unsigned char)s[i]) >= 0) {
-				type = (type << 4) | (uint32_t)hexval((unsigned char)s[i]);
+			while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
+				type = (type << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
 				digits++;
 				i++;
 			}
@@ -734,7 +711,7 @@ static char *sz_as_text(const unsigned char *d, size_t len)
 	}
 	/* the text must convert back to the same code units */
 	size_t back_len;
-	unsigned char *back = to_utf16z(t, strlen(t), &back_len);
+	unsigned char *back = utf8_to_utf16z(t, strlen(t), &back_len);
 	bool same = back && back_len == len && !memcmp(back, d, len);
 	free(back);
 	if (!same) {

@@ -258,18 +258,6 @@ static enum wg_err fill_dests(const struct manifest *m, struct vars *v, struct r
 	return WG_OK;
 }
 
-static unsigned char *utf16z(const char *s, size_t *len)
-{
-	size_t n;
-	unsigned char *u = utf8_to_utf16le(s, strlen(s), &n);
-	if (!u)
-		return NULL;
-	u = xrealloc(u, n + 2);
-	u[n] = u[n + 1] = 0;
-	*len = n + 2;
-	return u;
-}
-
 struct inf_cache {
 	size_t entry;
 	bool loaded;
@@ -361,7 +349,7 @@ static enum wg_err derive_value(const struct manifest *m, const struct manifest_
 		wg_error("'%s' in image %d: [Version] has no %s", f->source, r->image, what);
 		return WG_ERR_NOT_FOUND;
 	}
-	op->data = utf16z(s, &op->len);
+	op->data = utf8_to_utf16z(s, strlen(s), &op->len);
 	if (!op->data) {
 		wg_error("'%s' in image %d: %s is not valid text", f->source, r->image, what);
 		return WG_ERR_NOT_FOUND;
@@ -399,7 +387,7 @@ static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, st
 				err = derive_value(m, mr, src, r, &cache, &op);
 			} else if (mr->type == REG_SZ || mr->type == REG_EXPAND_SZ) {
 				char *s = expand(mr->strings.n ? mr->strings.v[0] : "", v);
-				op.data = s ? utf16z(s, &op.len) : NULL;
+				op.data = s ? utf8_to_utf16z(s, strlen(s), &op.len) : NULL;
 				if (!op.data) {
 					wg_error("'%s' line %u: value data is not valid text", m->path,
 						 mr->line);
@@ -411,7 +399,7 @@ static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, st
 				for (size_t j = 0; j < mr->strings.n && err == WG_OK; j++) {
 					char *s = expand(mr->strings.v[j], v);
 					size_t n = 0;
-					unsigned char *u = s ? utf16z(s, &n) : NULL;
+					unsigned char *u = s ? utf8_to_utf16z(s, strlen(s), &n) : NULL;
 					if (!u) {
 						wg_error("'%s' line %u: value data is not valid text",
 							 m->path, mr->line);

@@ -509,30 +509,6 @@ enum wg_err source_extract(struct wg_source *src, int index, const struct source
 	return WG_OK;
 }
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *sub = xasprintf("%s/%s", path, e->d_name);
-			remove_tree(sub);
-			free(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
-void source_remove_tree(const char *path)
-{
-	remove_tree(path);
-}
-
 enum wg_err source_read_file(struct wg_source *src, int index, const struct source_file *file,
 			     size_t max, unsigned char **data, size_t *len)
 {

@@ -85,8 +85,6 @@ enum wg_err source_wimlib_init(void);
 enum wg_err source_wim_error(const char *path, int wimlib_code);
 /* Check an extracted file (dir/file->path) against the image's size and SHA-1. */
 enum wg_err source_check_extracted(const char *dir, const struct source_file *file);
-/* Remove a temporary tree (never a target's). */
-void source_remove_tree(const char *path);
 /* The payload folder behind a source, or NULL. */
 struct payload *source_payload(struct wg_source *src);
 

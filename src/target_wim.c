@@ -274,7 +274,7 @@ static enum wg_err find_file(struct target *t, const char *rel, struct resolved 
 
 static enum wg_err copy_local(const char *from, const char *to)
 {
-	enum wg_err ret = WG_OK;
+	enum wg_err ret;
 	int in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		wg_error("cannot open '%s': %s", from, strerror(errno));
@@ -286,19 +286,7 @@ static enum wg_err copy_local(const char *from, const char *to)
 		close(in);
 		return wg_err_from_errno(errno);
 	}
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			wg_error("cannot write '%s': %s", to, strerror(errno));
-			ret = wg_err_from_errno(errno);
-			break;
-		}
-	}
-	if (n < 0) {
-		wg_error("cannot read '%s': %s", from, strerror(errno));
-		ret = WG_ERR_IO;
-	}
+	ret = copy_fd(in, from, out, to);
 	close(in);
 	if (close(out) < 0 && !ret) {
 		wg_error("cannot write '%s': %s", to, strerror(errno));
@@ -344,7 +332,7 @@ static enum wg_err extract_to(struct wim_target *w, const struct resolved *r, co
 		ret = move_local(got, local);
 		free(got);
 	}
-	source_remove_tree(dir);
+	wg_remove_tree(dir);
 	free(dir);
 	return ret;
 }
@@ -532,7 +520,7 @@ static enum wg_err make_hive_folder(struct target *t)
 	goto out;
 fail:
 	if (w->hive_dir) {
-		source_remove_tree(w->hive_dir);
+		wg_remove_tree(w->hive_dir);
 		free(w->hive_dir);
 		w->hive_dir = NULL;
 	}
@@ -545,7 +533,7 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(files[i].path);
 	if (xdir) {
-		source_remove_tree(xdir);
+		wg_remove_tree(xdir);
 		free(xdir);
 	}
 	return ret;

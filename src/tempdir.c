@@ -17,29 +17,6 @@
 
 #include "util.h"
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *sub = xasprintf("%s/%s", path, e->d_name);
-		struct stat st;
-		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-			remove_tree(sub);
-		else
-			unlink(sub);
-		free(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static const char *tmp_root(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -75,7 +52,7 @@ static void sweep(const char *root, const char *prefix)
 			wg_verbose("removing '%s', left by an interrupted run", dir);
 			/* a helper process of the killed run (mkntfs) may still be finishing a file in it */
 			for (int tries = 0; tries < 5; tries++) {
-				remove_tree(dir);
+				wg_remove_tree(dir);
 				if (access(dir, F_OK) < 0)
 					break;
 				usleep(100000);
@@ -111,7 +88,7 @@ void temp_dir_remove(struct temp_dir *td)
 {
 	if (!td->path)
 		return;   /* never made (a zeroed struct is fine too) */
-	remove_tree(td->path);
+	wg_remove_tree(td->path);
 	free(td->path);
 	td->path = NULL;
 	if (td->lock_fd >= 0)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,18 @@ unsigned char *utf8_to_utf16le(const char *str, size_t len, size_t *out_len)
 	return out;
 }
 
+unsigned char *utf8_to_utf16z(const char *s, size_t len, size_t *out_len)
+{
+	size_t n;
+	unsigned char *u = utf8_to_utf16le(s, len, &n);
+	if (!u)
+		return NULL;
+	u = xrealloc(u, n + 2);
+	u[n] = u[n + 1] = 0;
+	*out_len = n + 2;
+	return u;
+}
+
 void sb_add_utf8(struct strbuf *sb, uint32_t c)
 {
 	char tmp[4];
@@ -283,6 +296,17 @@ int wg_strcasecmp(const char *a, const char *b)
 bool wg_streq_nocase(const char *a, const char *b)
 {
 	return wg_strcasecmp(a, b) == 0;
+}
+
+int wg_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 bool wg_glob_match(const char *p, const char *s)
@@ -362,6 +386,23 @@ enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t
 	enum wg_err ret = read_fd(fd, path, max, data, len);
 	close(fd);
 	return ret;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void wg_remove_tree(const char *path)
+{
+	/* depth first, links not followed (FTW_PHYS): a link to a folder goes, not what it names */
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 enum wg_err copy_fd(int in, const char *in_name, int out, const char *out_name)

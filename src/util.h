@@ -54,6 +54,8 @@ void sv_clear(struct strvec *sv);
  * Returns NULL on invalid UTF-8.
  */
 unsigned char *utf8_to_utf16le(const char *s, size_t len, size_t *out_len);
+/* The same with a 2-byte NUL after the text, counted in *out_len (REG_SZ data). */
+unsigned char *utf8_to_utf16z(const char *s, size_t len, size_t *out_len);
 /* One UTF-8 sequence at s: its code point in *cp; the bytes it takes, 0 when invalid. */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* Append code point c as UTF-8. */
@@ -64,6 +66,8 @@ char *utf16le_to_utf8(const unsigned char *p, size_t len);
 /* ASCII case-insensitive comparison, as Windows path and registry look-ups use. */
 int wg_strcasecmp(const char *a, const char *b);
 bool wg_streq_nocase(const char *a, const char *b);
+/* The value of a hex digit (0-9, a-f, A-F), -1 for any other character. */
+int wg_hexval(int c);
 /* Glob with '*' and '?', ASCII case-insensitive, on one path component. */
 bool wg_glob_match(const char *pattern, const char *name);
 
@@ -71,6 +75,8 @@ bool wg_glob_match(const char *pattern, const char *name);
 enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t *len);
 /* The same from an open descriptor; name is the file's name in messages. */
 enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, size_t *len);
+/* Remove path and, for a folder, all it holds; symbolic links are removed, never followed. */
+void wg_remove_tree(const char *path);
 /*
  * Copy everything from in (from its current position) to out, handling short
  * writes and EINTR; errors name in_name or out_name (ENOSPC -> WG_ERR_NO_SPACE).

@@ -1,6 +1,7 @@
 /*
  * test_util.c - UTF-8 <-> UTF-16LE conversions checked against glibc's iconv, invalid
- * sequences refused; globs and case-insensitive comparison checked against fnmatch.
+ * sequences refused; globs checked against fnmatch, hex digits against strtol; trees
+ * removed without following links.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "shell.h"
 #include "util.h"
 
 /* The same conversion by iconv: a new buffer and its length, NULL when iconv refuses. */
@@ -171,6 +173,44 @@ static void test_glob(void **state)
 	assert_false(wg_glob_match("*.inf", "netlbfo.inf.bak"));
 }
 
+static void test_utf16z_and_hex(void **state)
+{
+	(void)state;
+	size_t n;
+	unsigned char *u = utf8_to_utf16z("Net", 3, &n);
+	assert_int_equal(n, 8);
+	assert_memory_equal(u, "N\0e\0t\0\0\0", 8);
+	free(u);
+	assert_null(utf8_to_utf16z("\xff", 1, &n));
+	/* every byte value against strtol's idea of a hex digit */
+	for (int c = 0; c < 256; c++) {
+		char s[2] = { (char)c, 0 }, *end;
+		long v = strtol(s, &end, 16);
+		int want = (c && *end == 0 && c != ' ' && c != '+' && c != '-') ? (int)v : -1;
+		assert_int_equal(wg_hexval(c), want);
+	}
+}
+
+static void test_remove_tree(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/wg-test-util.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	/* a tree holding a link to a folder outside it: the link goes, the folder stays whole */
+	assert_int_equal(run("cd '%s' && mkdir -p keep/sub tree/a/b && echo x > keep/sub/f && "
+			     "echo y > tree/a/b/g && ln -s ../../keep tree/a/link && ln -s keep/sub/f tree/flink",
+			     dir), 0);
+	char *tree = xasprintf("%s/tree", dir);
+	wg_remove_tree(tree);
+	assert_int_equal(run("cd '%s' && test ! -e tree && test ! -L tree && test -f keep/sub/f", dir), 0);
+	/* a link given as the tree itself is removed, not followed */
+	assert_int_equal(run("cd '%s' && ln -s keep tree", dir), 0);
+	wg_remove_tree(tree);
+	assert_int_equal(run("cd '%s' && test ! -L tree && test -f keep/sub/f", dir), 0);
+	free(tree);
+	run("rm -rf '%s'", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +220,8 @@ int main(void)
 		cmocka_unit_test(test_decode_and_encode),
 		cmocka_unit_test(test_case_insensitive),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_utf16z_and_hex),
+		cmocka_unit_test(test_remove_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,60 +101,9 @@ static void ov_set(struct wim_target *w, const char *path, enum ov_kind kind, co
 	o->local = local ? xstrdup(local) : NULL;
 }
 
-void wim_queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
-		   const char *stored, int flags)
-{
-	w->cmds = xrealloc(w->cmds, (w->ncmds + 1) * sizeof(*w->cmds));
-	struct wim_cmd *c = &w->cmds[w->ncmds++];
-	memset(c, 0, sizeof(*c));
-	c->op = op;
-	c->local = local ? xstrdup(local) : NULL;
-	c->wim_path = xasprintf("/%s", stored);
-	c->flags = flags;
-}
-
 /* ---- reading the image ------------------------------------------------------------- */
 
-static int entry_cb(const struct wimlib_dir_entry *d, void *arg)
-{
-	struct image_entry *e = arg;
-	const char *p = d->full_path;
-	while (*p == '/')
-		p++;
-	e->stored = xstrdup(p);
-	e->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
-	e->has_sd = d->security_descriptor != NULL;
-	if (!e->is_dir) {
-		/* streams[0] is the unnamed data stream */
-		e->size = d->streams[0].resource.uncompressed_size;
-		memcpy(e->sha1, d->streams[0].resource.sha1_hash, 20);
-	}
-	return 0;
-}
-
-/* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
-enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
-		      struct image_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	char *p = xasprintf("/%s", path);
-	errno = 0;
-	int wret = wimlib_iterate_dir_tree(wim, index, p, 0, entry_cb, e);
-	free(p);
-	if (wret == WIMLIB_ERR_PATH_DOES_NOT_EXIST || (!wret && !e->stored)) {
-		free(e->stored);
-		e->stored = NULL;
-		return WG_ERR_NOT_FOUND;
-	}
-	if (wret) {
-		free(e->stored);
-		e->stored = NULL;
-		return source_wim_error(name, wret);
-	}
-	return WG_OK;
-}
-
-/* The same in the target image as it was opened. */
+/* wim_entry in the target image as it was opened. */
 static enum wg_err image_entry(struct wim_target *w, const char *path, struct image_entry *e)
 {
 	return wim_entry(w->s->wim, w->index, w->s->path, path, e);
@@ -581,7 +530,7 @@ static enum wg_err wim_check_writable(struct target *t, const char *rel)
 			 t->display, rel);
 		ret = WG_ERR_IO;
 	} else {
-		ret = wim_session_check_writable(wim_priv(t)->s);
+		ret = wim_can_write(wim_priv(t)->s);
 	}
 out:
 	resolved_release(&r);
@@ -787,7 +736,7 @@ static enum wg_err wim_remove(struct target *t, const char *rel)
 		ret = WG_ERR_IO;
 		goto out;
 	}
-	ret = wim_session_check_writable(w->s);
+	ret = wim_can_write(w->s);
 	if (ret)
 		goto out;
 	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, 0);
@@ -855,7 +804,7 @@ static enum wg_err wim_rmdir(struct target *t, const char *rel)
 	ret = has_children(w, &r, &any);
 	if (ret || any)
 		goto out;
-	ret = wim_session_check_writable(w->s);
+	ret = wim_can_write(w->s);
 	if (ret)
 		goto out;
 	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, WIMLIB_DELETE_FLAG_RECURSIVE);
@@ -897,7 +846,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 			/* nothing more to queue */
 		} else if (w->hive_vol[k]) {
 			/* back into its own volume at commit, keeping its metadata, then into the image */
-			ret = wim_session_check_writable(w->s);
+			ret = wim_can_write(w->s);
 			if (!ret) {
 				ov_set(w, stored, OV_FILE, local);
 				wim_queue_volume(w, w->hive_vol[k], stored, stored, local);
@@ -913,17 +862,6 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 			return ret;
 	}
 	return WG_OK;
-}
-
-void wim_cmds_release(struct wim_target *w)
-{
-	for (size_t i = 0; i < w->ncmds; i++) {
-		free(w->cmds[i].local);
-		free(w->cmds[i].wim_path);
-		free(w->cmds[i].vol_from);
-		free(w->cmds[i].sync);
-	}
-	w->ncmds = 0;
 }
 
 static void wim_close(struct target *t)

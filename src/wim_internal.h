@@ -133,19 +133,22 @@ struct origin {
 	uint64_t size;
 };
 
-/* target_wim.c: the target_ops of one image */
-extern const struct target_ops wim_ops;
+/* wim_image.c: below the rest */
 /* Find path (any case) in an image of a WIM: WG_ERR_NOT_FOUND, without a message, when absent. */
 enum wg_err wim_entry(WIMStruct *wim, int index, const char *name, const char *path,
 		      struct image_entry *e);
 void wim_queue_cmd(struct wim_target *w, enum wimlib_update_op op, const char *local,
 		   const char *stored, int flags);
+/* Empty the target's queue of commands. */
 void wim_cmds_release(struct wim_target *w);
-enum wg_err wim_make_target(struct wim_session *s, int index, struct target **out);
-
-/* wim_session.c */
+/* The folder part of path ("." when none); *owned gets what the caller frees. */
+const char *wim_dir_of(const char *path, char **owned);
 /* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
-enum wg_err wim_session_check_writable(struct wim_session *s);
+enum wg_err wim_can_write(struct wim_session *s);
+
+/* target_wim.c: the target_ops of one image */
+extern const struct target_ops wim_ops;
+enum wg_err wim_make_target(struct wim_session *s, int index, struct target **out);
 
 /* wim_volume.c: the NTFS volume image route */
 /*

@@ -20,66 +20,6 @@
 
 /* ---- the session ----------------------------------------------------------------------- */
 
-static const char *dir_of(const char *path, char **owned)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return ".";
-	if (slash == path)
-		return "/";
-	*owned = xstrndup(path, (size_t)(slash - path));
-	return *owned;
-}
-
-enum wg_err wim_session_check_writable(struct wim_session *s)
-{
-	struct wimlib_wim_info info;
-	struct stat st;
-	wimlib_get_wim_info(s->wim, &info);
-	if (s->output) {
-		char *owned = NULL;
-		const char *dir = dir_of(s->output, &owned);
-		enum wg_err ret = WG_OK;
-		if (stat(s->output, &st) == 0 && S_ISDIR(st.st_mode)) {
-			wg_error("'%s' is a folder; -o names the WIM file to write", s->output);
-			ret = WG_ERR_USAGE;
-		} else if (access(dir, W_OK) < 0) {
-			wg_error("cannot write a WIM in '%s': %s", dir, strerror(errno));
-			ret = errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_READ_ONLY;
-		} else if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			wg_error("cannot write a WIM in '%s': not a folder", dir);
-			ret = WG_ERR_NOT_FOUND;
-		}
-		free(owned);
-		return ret;
-	}
-	if (info.total_parts > 1) {
-		wg_error("'%s' is a split WIM and cannot be updated in place; write a new WIM with -o NEW.wim",
-			 s->path);
-		return WG_ERR_READ_ONLY;
-	}
-	if (stat(s->path, &st) < 0) {
-		wg_error("cannot read '%s': %s", s->path, strerror(errno));
-		return WG_ERR_IO;
-	}
-	if (!(st.st_mode & 0222)) {
-		wg_error("'%s' is read-only (mode %04o); make it writable or write a new WIM with -o",
-			 s->path, (unsigned)(st.st_mode & 07777));
-		return WG_ERR_READ_ONLY;
-	}
-	int fd = open(s->path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		wg_error("cannot write '%s': %s", s->path, strerror(errno));
-		return errno == ENOSPC ? WG_ERR_NO_SPACE : WG_ERR_READ_ONLY;
-	}
-	close(fd);
-	if (info.is_readonly) {
-		wg_error("'%s' is marked read-only in its header; write a new WIM with -o", s->path);
-		return WG_ERR_READ_ONLY;
-	}
-	return WG_OK;
-}
-
 /* The header and the size and times of the WIM, to see whether another program wrote it. */
 static enum wg_err read_header(const char *path, unsigned char header[WIM_HEADER_SIZE],
 			       struct stat *st)
@@ -143,7 +83,7 @@ enum wg_err wim_session_open(const char *wim, const char *output, struct wim_ses
 	struct wimlib_wim_info info;
 	wimlib_get_wim_info(s->wim, &info);
 	s->had_integrity = info.has_integrity_table;
-	ret = wim_session_check_writable(s);
+	ret = wim_can_write(s);
 	if (ret)
 		goto fail;
 	ret = temp_dir_create("wimgraft-wim.", &s->tmp);
@@ -337,7 +277,7 @@ static enum wg_err write_error(const char *path, int wret, int saved_errno)
 static void sync_dir_of(const char *path)
 {
 	char *owned = NULL;
-	int fd = open(dir_of(path, &owned), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(wim_dir_of(path, &owned), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);
 		close(fd);
@@ -354,7 +294,7 @@ static void sync_dir_of(const char *path)
 static enum wg_err write_new(struct wim_session *s, int flags)
 {
 	char *owned = NULL;
-	const char *dir = dir_of(s->output, &owned);
+	const char *dir = wim_dir_of(s->output, &owned);
 	char *tmp = xasprintf("%s.tmpXXXXXX", s->output);
 	enum wg_err ret = WG_OK;
 	mode_t mask = umask(0);
@@ -438,7 +378,7 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 	/* Nothing queued: the WIM is not written at all (-o still gets its copy). */
 	if (!any && (!s->output || same_file(s->output, s->path)))
 		return WG_OK;
-	ret = wim_session_check_writable(s);
+	ret = wim_can_write(s);
 	if (ret)
 		return ret;
 

@@ -73,6 +73,12 @@ char *manifest_find_shipped(const char *file)
 	return existing(xasprintf("%s/manifests/%s", WIMGRAFT_DATADIR, file));
 }
 
+static struct mxml_kind manifest_kind = {
+	.schema_file = MANIFEST_SCHEMA_FILE, .find_shipped = manifest_find_shipped,
+	.max_size = MANIFEST_MAX_SIZE, .root = "feature", .noun = "manifest",
+	.format = MANIFEST_FORMAT, .err = WG_ERR_MANIFEST,
+};
+
 /* ---------- the loader's state and messages ---------- */
 
 struct loader {
@@ -1074,7 +1080,7 @@ enum wg_err manifest_parse_buffer(const char *buf, size_t len, const char *name,
 {
 	*out = NULL;
 	xmlDoc *doc;
-	enum wg_err ret = mxml_read(buf, len, name, &doc);
+	enum wg_err ret = mxml_read_kind(&manifest_kind, buf, len, name, &doc);
 	if (ret != WG_OK)
 		return ret;
 	struct manifest *m = xcalloc(1, sizeof(*m));

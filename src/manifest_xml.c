@@ -17,7 +17,6 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
-#include "manifest.h"
 #include "util.h"
 
 #define MAX_REPORTED 20
@@ -36,11 +35,6 @@ struct collected {
 static struct strbuf *report_sink;
 /* the kind of document being read: the root element named in messages */
 static const char *current_root = "feature";
-
-static struct mxml_kind manifest_kind = {
-	.schema_file = MANIFEST_SCHEMA_FILE, .root = "feature", .noun = "manifest",
-	.format = MANIFEST_FORMAT, .err = WG_ERR_MANIFEST,
-};
 
 void mxml_set_sink(struct strbuf *sink)
 {
@@ -347,7 +341,7 @@ static xmlSchemaPtr load_schema(struct mxml_kind *k)
 {
 	if (k->schema)
 		return k->schema;
-	char *path = manifest_find_shipped(k->schema_file);
+	char *path = k->find_shipped(k->schema_file);
 	if (!path) {
 		mxml_report("cannot find the %s schema '%s' (set WIMGRAFT_MANIFEST_DIR to the "
 			 "folder that holds it)", k->noun, k->schema_file);
@@ -392,11 +386,6 @@ static enum wg_err check_format(const struct mxml_kind *k, xmlDoc *doc, const ch
 	return ret;
 }
 
-enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **out)
-{
-	return mxml_read_kind(&manifest_kind, buf, len, name, out);
-}
-
 enum wg_err mxml_read_kind(struct mxml_kind *k, const char *buf, size_t len, const char *name,
 			   xmlDoc **out)
 {
@@ -406,8 +395,8 @@ enum wg_err mxml_read_kind(struct mxml_kind *k, const char *buf, size_t len, con
 	*out = NULL;
 
 	xmlInitParser();
-	if (len > MANIFEST_MAX_SIZE || len > (size_t)INT32_MAX) {
-		mxml_report("'%s': %s is larger than %d bytes", name, k->noun, MANIFEST_MAX_SIZE);
+	if (len > k->max_size || len > (size_t)INT32_MAX) {
+		mxml_report("'%s': %s is larger than %zu bytes", name, k->noun, k->max_size);
 		return k->err;
 	}
 	current_root = k->root;

@@ -13,15 +13,14 @@
 #include "util.h"
 
 /*
- * Parse buf as a manifest named name and validate it against the schema
- * (found with manifest_find_shipped). On success *doc is the tree (xmlFreeDoc
- * it). Every error is printed as "'name' line N: ..." and WG_ERR_MANIFEST returned.
+ * A kind of document (a manifest, a team file): its schema, root and noun. Read with
+ * mxml_read_kind, it is validated against the schema; on success *doc is the tree
+ * (xmlFreeDoc it). Every error is reported as "'name' line N: ..." and kind->err returned.
  */
-enum wg_err mxml_read(const char *buf, size_t len, const char *name, xmlDoc **doc);
-
-/* Another kind of document read the same way (the team file): its schema, root and noun. */
 struct mxml_kind {
-	const char *schema_file;   /* found with manifest_find_shipped */
+	const char *schema_file;   /* the schema's file name, found with find_shipped */
+	char *(*find_shipped)(const char *file);   /* a shipped file's path, or NULL */
+	size_t max_size;           /* the largest document read */
 	const char *root;          /* the root element's name */
 	const char *noun;          /* "manifest", "team file": used in messages */
 	unsigned format;           /* the newest format understood */

@@ -11,10 +11,12 @@
 
 #include <libxml/tree.h>
 
+#include "manifest.h"
 #include "manifest_xml.h"
 
 static struct mxml_kind team_kind = {
-	.schema_file = TEAM_SCHEMA_FILE, .root = "teams", .noun = "team file",
+	.schema_file = TEAM_SCHEMA_FILE, .find_shipped = manifest_find_shipped,
+	.max_size = MANIFEST_MAX_SIZE, .root = "teams", .noun = "team file",
 	.format = TEAM_FORMAT, .err = WG_ERR_TEAM,
 };
 

@@ -64,15 +64,20 @@ int wg_exit_status(enum wg_err err)
 	return err_table[err].exit_status;
 }
 
+void wg_utc_stamp(char out[WG_STAMP_SIZE])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, WG_STAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void vlog_line(const char *prefix, const char *fmt, va_list ap)
 {
 	if (!log_file)
 		return;
-	time_t now = time(NULL);
-	struct tm tm;
-	char stamp[32];
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char stamp[WG_STAMP_SIZE];
+	wg_utc_stamp(stamp);
 	fprintf(log_file, "%s %s", stamp, prefix);
 	vfprintf(log_file, fmt, ap);
 	fputc('\n', log_file);

@@ -70,6 +70,9 @@ void wg_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Set by main from the global options. */
 extern int wg_opt_quiet;
 extern int wg_opt_verbose;
+/* The time now, UTC, ISO 8601 ("2026-11-25T12:00:00Z"): log lines and undo records. */
+#define WG_STAMP_SIZE 32
+void wg_utc_stamp(char out[WG_STAMP_SIZE]);
 int wg_log_open(const char *path);
 void wg_log_close(void);
 /* Write a line to the --log file only (no-op without one). */

@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum wg_err target_read_small(struct target *t, const char *rel, char **actual,
 			      unsigned char **data, size_t *len, bool *found)
@@ -50,11 +49,8 @@ enum wg_err target_read_undo(struct target *t, const char *feature, struct undo_
 
 char *now_utc(void)
 {
-	char buf[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char buf[WG_STAMP_SIZE];
+	wg_utc_stamp(buf);
 	return xstrdup(buf);
 }
 

@@ -11,7 +11,8 @@
 # Each test runs in a subshell inside $TRASH, a folder of its own that is removed at the end.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${WG_SHARED:-$(cd "$TOP/.." && pwd)/shared}
+TESTDATA=$TOP/tests/fixtures
+SEED_REG=$TESTDATA/reg/Enable_Lbfo.reg
 FIXTURES=${WG_FIXTURES:-$TOP/build/fixtures}
 WIMGRAFT=${WIMGRAFT_BIN:-$TOP/wimgraft}
 export WIMGRAFT_MANIFEST_DIR="$TOP/manifests"
@@ -120,9 +121,9 @@ test_stderr_names() {
 	}
 }
 
-# Decompress one of the shared hive fixtures: unxz_fixture SYSTEM.xz DEST
+# Decompress one of the real hives of tests/fixtures/hives: unxz_fixture SYSTEM.xz DEST
 unxz_fixture() {
-	xz -dc "$SHARED/fixtures/hives/$1" >"$2"
+	xz -dc "$TESTDATA/hives/$1" >"$2"
 }
 
 # A listing of every file below a folder with its SHA-256, mode and size (symlinks by target).

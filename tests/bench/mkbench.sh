@@ -21,8 +21,7 @@ quick) bytes=52428800 nfiles=1500 ;;
 *) echo "usage: mkbench.sh quick|1|4" >&2; exit 2 ;;
 esac
 seed=19045
-shared=${WG_SHARED:-$(cd "$TOP/.." && pwd)/shared}
-hive_xz=$shared/fixtures/hives/SYSTEM.xz
+hive_xz=$TOP/tests/fixtures/hives/SYSTEM.xz
 [ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
 command -v wimlib-imagex >/dev/null || { echo "error: wimlib-imagex is not installed (make deps)" >&2; exit 1; }
 

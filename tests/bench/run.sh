@@ -16,7 +16,7 @@ RUNS=${BENCH_RUNS:-3}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then SIZES=quick; else SIZES=${BENCH_SIZES:-1 4}; fi
 W=wimlib-imagex
 CATROOT='Windows/System32/CatRoot/{F750E6C3-38EE-11D1-85E5-00C04FC295EE}'
-SHARED=${WG_SHARED:-$(cd "$TOP/.." && pwd)/shared}
+TESTDATA=$TOP/tests/fixtures
 OUT=$TOP/build/bench
 work=$OUT/work
 log=$OUT/last-run.log
@@ -237,10 +237,10 @@ WIMLIB_IMAGEX_IGNORE_CASE=1 $W extract "$SERVER" 4 --preserve-dir-structure --de
 	"/$CATROOT/Microsoft-Windows-ServerCore-Drivers-net-Package~*.cat" >>"$log" 2>&1 ||
 	die "cannot extract the payload from '$SERVER' image 4 (see $log)"
 mkdir -p "$payload/Windows/System32/config"
-xz -dc "$SHARED/fixtures/hives/SYSTEM.xz" >"$payload/Windows/System32/config/SYSTEM" ||
-	die "cannot read '$SHARED/fixtures/hives/SYSTEM.xz'"
+xz -dc "$TESTDATA/hives/SYSTEM.xz" >"$payload/Windows/System32/config/SYSTEM" ||
+	die "cannot read '$TESTDATA/hives/SYSTEM.xz'"
 sed -e 's/\xc2\xa0//g' -e 's/CurrentControlSet/ControlSet001/g' \
-	"$SHARED/fixtures/reg/Enable_Lbfo.reg" >"$work/lbfo.reg"
+	"$TESTDATA/reg/Enable_Lbfo.reg" >"$work/lbfo.reg"
 hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' \
 	"$payload/Windows/System32/config/SYSTEM" "$work/lbfo.reg" >>"$log" 2>&1 ||
 	die "cannot merge Enable_Lbfo.reg into the SYSTEM hive (hivexregedit)"

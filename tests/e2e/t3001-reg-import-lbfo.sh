@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_cmd reglookup hivexregedit hivexsh iconv sha256sum
 
-REG=$SHARED/fixtures/reg/Enable_Lbfo.reg
+REG=$SEED_REG
 CFG=Windows/System32/config
 
 # every key and value of a hive, without timestamps (reglookup: PATH,TYPE,VALUE)

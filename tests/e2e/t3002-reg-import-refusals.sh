@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_cmd reglookup sha256sum
 
-REG=$SHARED/fixtures/reg/Enable_Lbfo.reg
+REG=$SEED_REG
 CFG=Windows/System32/config
 
 # image folder $1 holding the hive fixture $2 as SYSTEM

@@ -30,7 +30,7 @@ test_expect_success 'malformed files are refused with their file and line' '
 '
 
 test_expect_success 'a bad file among several: nothing from any of them is applied' '
-	test_expect_code 1 wimgraft reg-import -d img "$F/wgtest.reg" "$F/bad_dword.reg" "$SHARED/fixtures/reg/Enable_Lbfo.reg" 2>err &&
+	test_expect_code 1 wimgraft reg-import -d img "$F/wgtest.reg" "$F/bad_dword.reg" "$SEED_REG" 2>err &&
 	test_stderr_names err "bad_dword.reg'"'"' line 4" &&
 	sha256sum -c orig
 '

@@ -6,7 +6,7 @@ need_cmd wimlib-imagex reglookup hivexregedit
 have_fixtures
 
 SRC=$FIXTURES/server2019.wim
-SEED=$SHARED/fixtures/reg/Enable_Lbfo.reg
+SEED=$SEED_REG
 
 # reglookup's view of one key: "path,type,value" lines, sorted.
 reg_dump() {

@@ -5,7 +5,7 @@
 need_cmd wimlib-imagex reglookup sha256sum
 have_fixtures
 
-SEED=$SHARED/fixtures/reg/Enable_Lbfo.reg
+SEED=$SEED_REG
 
 start_of() {
 	wimlib-imagex extract "$1" "$2" /Windows/System32/config/SYSTEM --dest-dir="x$2" --no-acls >/dev/null &&

@@ -23,7 +23,7 @@ test_expect_success 'remove -d' 'vg remove -d img >out 2>err'
 test_expect_success 'extract' 'vg extract -s "$SRC" -i 4 -o pl >out 2>err'
 test_expect_success 'reg-import' '
 	cp -a "$FIXTURES/win10-applied" img2 &&
-	vg reg-import -d img2 "$SHARED/fixtures/reg/Enable_Lbfo.reg" >out 2>err
+	vg reg-import -d img2 "$SEED_REG" >out 2>err
 '
 test_expect_success 'apply -w' '
 	vg apply -s "$SRC" -i 4 -w "$FIXTURES/win10.wim" -t all -o out.wim >out 2>err

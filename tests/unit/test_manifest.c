@@ -359,18 +359,8 @@ static void test_lbfo_matches_seed_reg(void **state)
 	char *text = read_text("manifests/lbfo.xml");
 	const char *p[] = { "start=3", NULL };
 	struct manifest *m = accepted(text, p);
-	const char *seed = getenv("WG_SHARED");
 	char path[PATH_MAX + 64];
-	/* as tests/lib.sh: $WG_SHARED, else the shared folder beside the checkout */
-	if (seed)
-		snprintf(path, sizeof(path), "%s/fixtures/reg/Enable_Lbfo.reg", seed);
-	else
-		snprintf(path, sizeof(path), "%s/../shared/fixtures/reg/Enable_Lbfo.reg", top);
-	if (access(path, R_OK) != 0) {
-		manifest_free(m);
-		free(text);
-		skip();
-	}
+	snprintf(path, sizeof(path), "%s/tests/fixtures/reg/Enable_Lbfo.reg", top);
 	struct reg_ops ops = { 0 };
 	assert_int_equal(regfile_load(path, &ops), WG_OK);
 	size_t values = 0;

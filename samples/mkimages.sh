@@ -4,8 +4,8 @@
 # the LBFO files hold placeholder contents at their real paths (the driver a tiny PE32+ image made
 # by mkpe.c); the signing catalogs have the real structure but are signed by a test PKI made here
 # by mkcat.c (OUTDIR/pki: trust it with WIMGRAFT_TEST_TRUSTED_CA=OUTDIR/pki/root.pem, for tests
-# only); the SYSTEM hive is the real one from shared/fixtures/hives/SYSTEM.xz, and the small
-# SOFTWARE and DRIVERS hives are made here.
+# only); the hives are made here, except that the test images' SYSTEM hive is the real one of
+# tests/fixtures/hives/SYSTEM.xz.
 #
 # usage: mkimages.sh [--demo|--test] OUTDIR
 #   --demo  server2019.wim, win10.wim and win10-applied/ (default)
@@ -24,16 +24,15 @@ esac
 [ $# -eq 1 ] || { echo "usage: mkimages.sh [--demo|--test] OUTDIR" >&2; exit 2; }
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
-shared=${WG_SHARED:-$(cd "$here/../.." && pwd)/shared}
-hive_xz=$shared/fixtures/hives/SYSTEM.xz
-[ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
+hive_xz=$here/../tests/fixtures/hives/SYSTEM.xz
+[ "$mode" = demo ] || [ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
 for tool in wimlib-imagex hivexregedit cc pkg-config; do
 	command -v $tool >/dev/null || { echo "error: $tool is not installed (make deps)" >&2; exit 1; }
 done
 
-stamp="$mode $(cat "$0" "$here/mkhive.c" "$here/mkpe.c" "$here/mkcat.c" "$here/../tests/unit/minhive.h" "$hive_xz" | sha1sum | cut -c1-40)"
-if [ -f "$out/.stamp" ] && { [ "$(cat "$out/.stamp")" = "$stamp" ] ||
-	{ [ "$mode" = demo ] && [ "$(cut -d' ' -f2 "$out/.stamp")" = "${stamp#* }" ]; }; }; then
+stamp="$mode $(cat "$0" "$here/mkhive.c" "$here/mkpe.c" "$here/mkcat.c" "$here/../tests/unit/minhive.h" | sha1sum | cut -c1-40)"
+[ "$mode" = demo ] || stamp="$stamp $(sha1sum <"$hive_xz" | cut -c1-40)"
+if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
 	exit 0
 fi
 
@@ -240,13 +239,63 @@ mkhive_from() {
 }
 
 # --- Windows 10 22H2 client: Home, Pro, Education ----------------------------------------
-# Each image holds the real SYSTEM hive, a small SOFTWARE hive that says which Windows it is,
-# and a DRIVERS hive with the driver store's empty index.
+# Each image holds a SYSTEM hive (the test images: the real one), a small SOFTWARE hive that says
+# which Windows it is, and a DRIVERS hive with the driver store's empty index.
 cc -O2 -o "$work/mkhive" "$here/mkhive.c"
 w10=$work/w10
 common_tree "$w10/base" 19045 240
 cfg=Windows/System32/config
-xz -dc "$hive_xz" >"$w10/base/$cfg/SYSTEM"
+if [ "$mode" = test ]; then
+	xz -dc "$hive_xz" >"$w10/base/$cfg/SYSTEM"
+else
+	# The keys a client's SYSTEM hive holds where the LBFO registration goes: the control set
+	# that Select names, the network class with one component (TCP/IP), and the services.
+	S='HKEY_LOCAL_MACHINE\SYSTEM\ControlSet001'
+	N="$S\\Control\\Network\\{4d36e974-e325-11ce-bfc1-08002be10318}"
+	mkhive_from 'HKEY_LOCAL_MACHINE\SYSTEM' "$w10/base/$cfg/SYSTEM" <<REG
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]
+"Current"=dword:00000001
+"Default"=dword:00000001
+"Failed"=dword:00000000
+"LastKnownGood"=dword:00000001
+
+[$S]
+
+[$S\\Control]
+
+[$S\\Control\\ComputerName]
+
+[$S\\Control\\ComputerName\\ComputerName]
+"ComputerName"="DESKTOP-WG"
+
+[$S\\Control\\Network]
+
+[$N]
+"Class"="NetService"
+
+[$N\\{9A8A2F68-C5E5-4C5B-A8C6-2C8C0E9B3A47}]
+"ComponentId"="ms_tcpip"
+"Characteristics"=dword:000000a0
+
+[$S\\Services]
+
+[$S\\Services\\EventLog]
+
+[$S\\Services\\EventLog\\System]
+"MaxSize"=dword:01400000
+
+[$S\\Services\\NDIS]
+"Start"=dword:00000000
+"Type"=dword:00000001
+
+[$S\\Services\\Tcpip]
+
+[$S\\Services\\Tcpip\\Parameters]
+"Hostname"="DESKTOP-WG"
+REG
+fi
 D='HKEY_LOCAL_MACHINE\DRIVERS\DriverDatabase'
 mkhive_from 'HKEY_LOCAL_MACHINE\DRIVERS' "$w10/base/$cfg/DRIVERS" <<REG
 Windows Registry Editor Version 5.00

@@ -28,6 +28,33 @@ enum wg_err target_read_small(struct target *t, const char *rel, char **actual,
 	return ret;
 }
 
+/* One path a record names can be reached in the target: absent, or found without a symlink. */
+static enum wg_err check_reachable(struct target *t, const char *display, const char *field,
+				   size_t i, const char *rel)
+{
+	enum wg_err ret = t->ops->lookup(t, rel, NULL, NULL);
+	if (!ret || ret == WG_ERR_NOT_FOUND)
+		return WG_OK;
+	wg_error("undo record %s is invalid: '%s[%zu]' ('%s') cannot be reached safely", display,
+		 field, i, rel);
+	return WG_ERR_UNDO;
+}
+
+/* Every path of a record, checked in the target before anything is planned from it. */
+static enum wg_err check_record_paths(struct target *t, const char *display,
+				      const struct undo_record *u)
+{
+	enum wg_err ret = WG_OK;
+	for (size_t i = 0; !ret && i < u->nfiles; i++) {
+		ret = check_reachable(t, display, "files", i, u->files[i].path);
+		if (!ret && u->files[i].backup)
+			ret = check_reachable(t, display, "files", i, u->files[i].backup);
+	}
+	for (size_t i = 0; !ret && i < u->created_dirs.n; i++)
+		ret = check_reachable(t, display, "created_dirs", i, u->created_dirs.v[i]);
+	return ret;
+}
+
 enum wg_err target_read_undo(struct target *t, const char *feature, struct undo_record *u,
 			     bool *found)
 {
@@ -38,6 +65,15 @@ enum wg_err target_read_undo(struct target *t, const char *feature, struct undo_
 	if (!ret && *found) {
 		char *display = xasprintf("'%s' in %s", actual, t->display);
 		ret = undo_parse(display, (const char *)data, len, u);
+		if (!ret && strcmp(u->feature, feature)) {
+			wg_error("undo record %s is invalid: 'feature' is '%s', not '%s'", display,
+				 u->feature, feature);
+			ret = WG_ERR_UNDO;
+		}
+		if (!ret)
+			ret = check_record_paths(t, display, u);
+		if (ret)
+			undo_release(u);
 		free(display);
 		*found = ret == WG_OK;
 	}

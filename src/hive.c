@@ -667,3 +667,54 @@ enum wg_err hive_commit(struct hive *h)
 		err = hive_commit_finish(h);
 	return err;
 }
+
+/* The files Windows keeps registry hives in, below Windows/System32/config. */
+static const char *const config_hives[] = {
+	"SYSTEM", "SOFTWARE", "DRIVERS", "SAM", "SECURITY", "DEFAULT", "COMPONENTS",
+	"BBI", "ELAM", "BCD-Template", "VSMIDK", "userdiff",
+};
+
+/* name is hive, or hive with a transaction log's extension. */
+static bool is_hive_name(const char *name, size_t len, const char *hive)
+{
+	static const char *const logs[] = { "", ".LOG", ".LOG1", ".LOG2" };
+	size_t hl = strlen(hive);
+	if (len < hl || strncasecmp(name, hive, hl))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(logs); i++)
+		if (len - hl == strlen(logs[i]) && !strncasecmp(name + hl, logs[i], len - hl))
+			return true;
+	return false;
+}
+
+bool hive_is_hive_file(const char *rel)
+{
+	static const char *const config[] = { "Windows", "System32", "config" };
+	const char *comp[4];
+	size_t len[4], n = 0;
+	bool in_config = true;
+	for (const char *p = rel; *p;) {
+		size_t l = strcspn(p, "/\\");
+		if (l) {
+			if (n < ARRAY_SIZE(config))
+				in_config = in_config && l == strlen(config[n]) && !strncasecmp(p, config[n], l);
+			comp[n < 3 ? n : 3] = p;
+			len[n < 3 ? n : 3] = l;
+			n++;
+		}
+		p += l;
+		p += *p != 0;
+	}
+	if (!n)
+		return false;
+	const char *leaf = comp[n < 4 ? n - 1 : 3];
+	size_t leaf_len = len[n < 4 ? n - 1 : 3];
+	if (is_hive_name(leaf, leaf_len, "NTUSER.DAT") || is_hive_name(leaf, leaf_len, "UsrClass.dat"))
+		return true;
+	if (n != 4 || !in_config)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(config_hives); i++)
+		if (is_hive_name(leaf, leaf_len, config_hives[i]))
+			return true;
+	return false;
+}

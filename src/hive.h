@@ -120,4 +120,12 @@ enum wg_err hive_commit_finish(struct hive *h);
 void hive_commit_abort(struct hive *h);
 enum wg_err hive_commit(struct hive *h);
 
+/*
+ * Whether rel (relative to the image root, '/' or '\\' separators, any case) names a registry
+ * hive file or one of its transaction logs: Windows/System32/config/<hive>[.LOG|.LOG1|.LOG2],
+ * or a user's NTUSER.DAT / UsrClass.dat anywhere. Such files are edited as hives, never
+ * written, replaced or deleted as payload.
+ */
+bool hive_is_hive_file(const char *rel);
+
 #endif

@@ -4,9 +4,14 @@
  */
 #include "undo.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "hive.h"
 
 static const char *const action_names[] = {
 	[UNDO_ADDED] = "added",
@@ -125,112 +130,297 @@ char *undo_serialize(const struct undo_record *u)
 	return text;
 }
 
-static bool get_str(json_object *o, const char *key, char **out)
+/*
+ * Reading a record. It is input like any other (a user can edit it, a damaged image can hold
+ * anything): every field is checked for its type, every path for staying inside the image,
+ * before any of it is used. The first problem is reported naming the record and the field.
+ */
+struct reader {
+	const char *display;
+	bool failed;
+};
+
+static bool invalid(struct reader *r, const char *field, const char *why)
 {
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return false;
-	*out = xstrdup(json_object_get_string(v));
+	if (!r->failed)
+		wg_error("undo record %s is invalid: '%s' %s", r->display, field, why);
+	r->failed = true;
+	return false;
+}
+
+static const char *type_name(json_object *v)
+{
+	return v ? json_type_to_name(json_object_get_type(v)) : "null";
+}
+
+/* A string without NUL characters (json-c keeps "\u0000"; C strings would cut it). */
+static bool as_string(struct reader *r, const char *field, json_object *v, const char **out)
+{
+	char why[64];
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(why, sizeof(why), "is %s, expected a string", type_name(v));
+		return invalid(r, field, why);
+	}
+	const char *s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return invalid(r, field, "holds a NUL character");
+	*out = s;
 	return true;
 }
 
-static bool get_sha1(json_object *o, const char *key, uint8_t out[20])
+/* A member that must be there (required) or may be absent or null. */
+static bool member(struct reader *r, json_object *o, const char *key, const char *field,
+		   bool required, json_object **v)
 {
-	json_object *v;
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) &&
-	       sha1_from_hex(json_object_get_string(v), out);
-}
-
-static bool get_u64(json_object *o, const char *key, uint64_t *out)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return false;
-	*out = (uint64_t)json_object_get_int64(v);
+	*v = NULL;
+	if (!json_object_object_get_ex(o, key, v) || !*v) {
+		*v = NULL;
+		return required ? invalid(r, field, "is missing") : true;
+	}
 	return true;
 }
 
-static bool parse_file(json_object *jf, struct undo_record *u)
+static bool get_str(struct reader *r, json_object *o, const char *key, const char *field,
+		    bool required, char **out)
 {
-	char *path = NULL, *action = NULL;
-	bool ok = false;
-	if (!get_str(jf, "path", &path) || !get_str(jf, "action", &action))
-		goto out;
-	struct undo_file *f = undo_add_file(u, path);
-	size_t a;
-	for (a = 0; a < ARRAY_SIZE(action_names); a++)
+	json_object *v;
+	const char *s;
+	if (!member(r, o, key, field, required, &v))
+		return false;
+	if (!v)
+		return true;
+	if (!as_string(r, field, v, &s))
+		return false;
+	*out = xstrdup(s);
+	return true;
+}
+
+static bool get_typed(struct reader *r, json_object *o, const char *key, const char *field,
+		      bool required, json_type type, json_object **v)
+{
+	char why[64];
+	if (!member(r, o, key, field, required, v))
+		return false;
+	if (*v && !json_object_is_type(*v, type)) {
+		snprintf(why, sizeof(why), "is %s, expected %s", type_name(*v),
+			 type == json_type_array ? "an array" : type == json_type_object ? "an object"
+							    : json_type_to_name(type));
+		return invalid(r, field, why);
+	}
+	return true;
+}
+
+static bool get_bool(struct reader *r, json_object *o, const char *key, const char *field, bool *out)
+{
+	json_object *v;
+	if (!get_typed(r, o, key, field, false, json_type_boolean, &v))
+		return false;
+	*out = v && json_object_get_boolean(v);
+	return true;
+}
+
+static bool get_sha1(struct reader *r, json_object *o, const char *key, const char *field,
+		     uint8_t out[20])
+{
+	char *hex = NULL;
+	bool ok = get_str(r, o, key, field, true, &hex);
+	if (ok && (strlen(hex) != 40 || !sha1_from_hex(hex, out)))
+		ok = invalid(r, field, "is not a SHA-1 (40 hex digits)");
+	free(hex);
+	return ok;
+}
+
+static bool get_u64(struct reader *r, json_object *o, const char *key, const char *field,
+		    uint64_t *out)
+{
+	json_object *v;
+	if (!get_typed(r, o, key, field, true, json_type_int, &v))
+		return false;
+	int64_t n = json_object_get_int64(v);
+	if (n < 0 || n == INT64_MAX)
+		return invalid(r, field, "is not a size in bytes");
+	*out = (uint64_t)n;
+	return true;
+}
+
+/*
+ * A path in the image as apply records it: relative, '/'-separated, no empty, "." or ".."
+ * component, no backslash, colon (drive, stream) or control character.
+ */
+static bool check_path(struct reader *r, const char *field, const char *path)
+{
+	if (!*path)
+		return invalid(r, field, "is empty");
+	if (*path == '/')
+		return invalid(r, field, "is an absolute path; paths in the image are relative");
+	if (strlen(path) > 4096)
+		return invalid(r, field, "is too long");
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' || *p == ':')
+			return invalid(r, field, "holds a backslash, colon or control character");
+	for (const char *p = path; *p;) {
+		size_t l = strcspn(p, "/");
+		if (l == 0)
+			return invalid(r, field, "has an empty component");
+		if ((l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
+			return invalid(r, field, "has a '.' or '..' component; it must stay inside the image");
+		p += l;
+		if (*p && !*++p)
+			return invalid(r, field, "ends with '/'");
+	}
+	return true;
+}
+
+static bool get_path(struct reader *r, json_object *o, const char *key, const char *field,
+		     char **out)
+{
+	if (!get_str(r, o, key, field, true, out) || !check_path(r, field, *out))
+		return false;
+	if (hive_is_hive_file(*out))
+		return invalid(r, field, "names a registry hive file; hives are restored only "
+					 "through the 'registry' entries");
+	return true;
+}
+
+static bool parse_file(struct reader *r, json_object *jf, size_t i, struct undo_record *u)
+{
+	char field[64], *action = NULL;
+	bool ok;
+#define FIELD(name) (snprintf(field, sizeof(field), "files[%zu]%s", i, name), field)
+	if (!json_object_is_type(jf, json_type_object))
+		return invalid(r, FIELD(""), "is not an object");
+	struct undo_file *f = undo_add_file(u, "");
+	free(f->path);
+	f->path = NULL;
+	ok = get_path(r, jf, "path", FIELD(".path"), &f->path) &&
+	     get_str(r, jf, "action", FIELD(".action"), true, &action);
+	size_t a = 0;
+	for (; ok && a < ARRAY_SIZE(action_names); a++)
 		if (!strcmp(action, action_names[a]))
 			break;
-	if (a == ARRAY_SIZE(action_names))
-		goto out;
-	f->action = (enum undo_action)a;
-	if (!get_u64(jf, "size", &f->size) || !get_sha1(jf, "sha1", f->sha1))
-		goto out;
-	if (f->action == UNDO_REPLACED &&
-	    (!get_str(jf, "backup", &f->backup) || !get_u64(jf, "old_size", &f->old_size) ||
-	     !get_sha1(jf, "old_sha1", f->old_sha1)))
-		goto out;
-	ok = true;
-out:
-	free(path);
+	if (ok && a == ARRAY_SIZE(action_names))
+		ok = invalid(r, FIELD(".action"), "is not 'added', 'replaced' or 'present'");
 	free(action);
+	if (!ok)
+		return false;
+	f->action = (enum undo_action)a;
+	ok = get_u64(r, jf, "size", FIELD(".size"), &f->size) &&
+	     get_sha1(r, jf, "sha1", FIELD(".sha1"), f->sha1);
+	if (ok && f->action == UNDO_REPLACED) {
+		char *dir = undo_backup_path(u->feature, "");
+		ok = get_path(r, jf, "backup", FIELD(".backup"), &f->backup) &&
+		     get_u64(r, jf, "old_size", FIELD(".old_size"), &f->old_size) &&
+		     get_sha1(r, jf, "old_sha1", FIELD(".old_sha1"), f->old_sha1);
+		if (ok && (strlen(f->backup) <= strlen(dir) || strncasecmp(f->backup, dir, strlen(dir))))
+			ok = invalid(r, FIELD(".backup"), "is not in the feature's backup folder");
+		free(dir);
+	}
+	for (size_t j = 0; ok && j < i; j++)
+		if (wg_streq_nocase(u->files[j].path, f->path))
+			ok = invalid(r, FIELD(".path"), "names a file an earlier entry names");
+#undef FIELD
 	return ok;
+}
+
+/* A feature name: the manifest id apply used, which names the record and its folders. */
+static bool check_feature(struct reader *r, const char *id)
+{
+	if (!*id || *id == '.')
+		return invalid(r, "feature", "is not a feature name");
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return invalid(r, "feature", "is not a feature name");
+	return true;
+}
+
+static bool parse_strings(struct reader *r, json_object *a, const char *name, bool paths,
+			  struct strvec *out)
+{
+	char field[64];
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		const char *s;
+		snprintf(field, sizeof(field), "%s[%zu]", name, i);
+		if (!as_string(r, field, json_object_array_get_idx(a, i), &s))
+			return false;
+		if (paths && !check_path(r, field, s))
+			return false;
+		sv_push(out, s);
+	}
+	return true;
+}
+
+static bool parse_first_boot(struct reader *r, json_object *o, struct undo_record *u)
+{
+	json_object *fb, *cmds;
+	if (!get_typed(r, o, "first_boot", "first_boot", false, json_type_object, &fb))
+		return false;
+	if (!fb)
+		return true;
+	return get_bool(r, fb, "block", "first_boot.block", &u->firstboot_block) &&
+	       get_bool(r, fb, "created_script", "first_boot.created_script", &u->firstboot_created) &&
+	       get_str(r, fb, "lead", "first_boot.lead", false, &u->firstboot_lead) &&
+	       get_typed(r, fb, "commands", "first_boot.commands", false, json_type_array, &cmds) &&
+	       parse_strings(r, cmds, "first_boot.commands", false, &u->firstboot_commands);
+}
+
+static bool parse_record(struct reader *r, json_object *o, struct undo_record *u)
+{
+	json_object *v;
+	if (!get_typed(r, o, "format", "format", true, json_type_int, &v))
+		return false;
+	if (json_object_get_int64(v) != UNDO_FORMAT)
+		return invalid(r, "format", "is not a format this wimgraft knows (1)");
+	if (!get_str(r, o, "feature", "feature", true, &u->feature) || !check_feature(r, u->feature) ||
+	    !get_str(r, o, "manifest_version", "manifest_version", false, &u->manifest_version) ||
+	    !get_str(r, o, "applied_at", "applied_at", false, &u->applied_at) ||
+	    !get_str(r, o, "tool", "tool", false, &u->tool))
+		return false;
+	if (!get_typed(r, o, "source", "source", false, json_type_object, &v))
+		return false;
+	u->source = json_object_get(v);
+	if (!get_typed(r, o, "params", "params", false, json_type_object, &v))
+		return false;
+	u->params = json_object_get(v);
+	if (!get_typed(r, o, "registry", "registry", false, json_type_array, &v))
+		return false;
+	u->registry = json_object_get(v);
+	if (!get_typed(r, o, "files", "files", true, json_type_array, &v))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(v); i++)
+		if (!parse_file(r, json_object_array_get_idx(v, i), i, u))
+			return false;
+	if (!get_typed(r, o, "created_dirs", "created_dirs", false, json_type_array, &v) ||
+	    !parse_strings(r, v, "created_dirs", true, &u->created_dirs))
+		return false;
+	return parse_first_boot(r, o, u);
 }
 
 enum wg_err undo_parse(const char *display, const char *text, size_t len, struct undo_record *u)
 {
 	memset(u, 0, sizeof(*u));
+	if (len > INT_MAX) {
+		wg_error("undo record %s is too large", display);
+		return WG_ERR_UNDO;
+	}
 	json_tokener *tok = json_tokener_new();
 	json_object *o = json_tokener_parse_ex(tok, text, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	if (!o || jerr != json_tokener_success || !json_object_is_type(o, json_type_object)) {
+	while (o && jerr == json_tokener_success && used < len && strchr(" \t\r\n", text[used]))
+		used++;
+	if (!o || jerr != json_tokener_success || used != len) {
 		wg_error("undo record %s is not valid JSON: %s", display,
-			 json_tokener_error_desc(jerr));
+			 o && jerr == json_tokener_success ? "text after the end of the record"
+							   : json_tokener_error_desc(jerr));
 		json_object_put(o);
 		return WG_ERR_UNDO;
 	}
-	json_object *v;
-	bool ok = json_object_object_get_ex(o, "format", &v) && json_object_get_int(v) == UNDO_FORMAT &&
-		  get_str(o, "feature", &u->feature);
-	get_str(o, "manifest_version", &u->manifest_version);
-	get_str(o, "applied_at", &u->applied_at);
-	get_str(o, "tool", &u->tool);
-	if (json_object_object_get_ex(o, "source", &v))
-		u->source = json_object_get(v);
-	if (json_object_object_get_ex(o, "params", &v))
-		u->params = json_object_get(v);
-	if (json_object_object_get_ex(o, "registry", &v))
-		u->registry = json_object_get(v);
-	if (ok && json_object_object_get_ex(o, "files", &v) && json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; ok && i < json_object_array_length(v); i++)
-			ok = parse_file(json_object_array_get_idx(v, i), u);
-	} else {
-		ok = false;
-	}
-	if (ok && json_object_object_get_ex(o, "created_dirs", &v) &&
-	    json_object_is_type(v, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			json_object *d = json_object_array_get_idx(v, i);
-			if (json_object_is_type(d, json_type_string))
-				sv_push(&u->created_dirs, json_object_get_string(d));
-		}
-	}
-	if (ok && json_object_object_get_ex(o, "first_boot", &v)) {
-		json_object *b;
-		if (json_object_object_get_ex(v, "block", &b))
-			u->firstboot_block = json_object_get_boolean(b);
-		if (json_object_object_get_ex(v, "created_script", &b))
-			u->firstboot_created = json_object_get_boolean(b);
-		get_str(v, "lead", &u->firstboot_lead);
-		if (json_object_object_get_ex(v, "commands", &b) && json_object_is_type(b, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(b); i++)
-				sv_push(&u->firstboot_commands,
-					json_object_get_string(json_object_array_get_idx(b, i)));
-	}
+	struct reader r = { display, false };
+	bool ok = json_object_is_type(o, json_type_object) ? parse_record(&r, o, u)
+		: invalid(&r, "(the record)", "is not a JSON object");
 	json_object_put(o);
 	if (!ok) {
-		wg_error("undo record %s is incomplete or of an unknown format", display);
 		undo_release(u);
 		return WG_ERR_UNDO;
 	}

@@ -75,7 +75,55 @@ static void test_refusals(void **state)
 		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [{\"path\": \"a\", \"action\": \"added\", \"size\": 1, \"sha1\": \"00\"}]}",
 		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [{\"path\": \"a\", \"action\": \"replaced\", \"size\": 1, \"sha1\": \"0000000000000000000000000000000000000000\"}]}",
 	};
+#define REC(files) "{\"format\": 1, \"feature\": \"lbfo\", \"files\": [" files "]}"
+#define ADDED(path) "{\"path\": " path ", \"action\": \"added\", \"size\": 1, \"sha1\": \"" Z "\"}"
+#define Z "0000000000000000000000000000000000000000"
+	static const char *const hostile[] = {
+		REC(ADDED("\"Windows/System32/config/SOFTWARE\"")),
+		REC(ADDED("\"windows/system32/CONFIG/sam.log2\"")),
+		REC(ADDED("\"Users/Default/NTUSER.DAT\"")),
+		REC(ADDED("\"../etc/passwd\"")),
+		REC(ADDED("\"Windows/./x\"")),
+		REC(ADDED("\"/etc/passwd\"")),
+		REC(ADDED("\"Windows//x\"")),
+		REC(ADDED("\"Windows\\\\..\\\\x\"")),
+		REC(ADDED("\"C:/x\"")),
+		REC(ADDED("\"a\\u0000b\"")),
+		REC(ADDED("null")),
+		REC(ADDED("7")),
+		REC(ADDED("\"a\"") "," ADDED("\"A\"")),
+		REC("{\"path\": \"a\", \"action\": \"replaced\", \"size\": 1, \"sha1\": \"" Z "\", "
+		    "\"backup\": \"Windows/x\", \"old_size\": 1, \"old_sha1\": \"" Z "\"}"),
+		REC("{\"path\": \"a\", \"action\": \"added\", \"size\": -1, \"sha1\": \"" Z "\"}"),
+		REC("null"),
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"created_dirs\": [\"..\"]}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"created_dirs\": [null]}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"first_boot\": {\"commands\": [null]}}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"first_boot\": {\"block\": \"yes\"}}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"registry\": {}}",
+		"{\"format\": 1, \"feature\": \"../lbfo\", \"files\": []}",
+		"{\"format\": \"1\", \"feature\": \"lbfo\", \"files\": []}",
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": []} {}",
+	};
 	wg_opt_quiet = 1;
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		struct undo_record u;
+		if (undo_parse("'rec'", hostile[i], strlen(hostile[i]), &u) != WG_ERR_UNDO)
+			fail_msg("accepted: %s", hostile[i]);
+	}
+	/* What the checks must keep accepting: nulls where a record may say nothing. */
+	static const char *const fine[] = {
+		REC(ADDED("\"Windows/System32/config/systemprofile/x.dat\"")),
+		REC(ADDED("\"Windows/System32/config/SYSTEM.txt\"")),
+		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"source\": null, \"registry\": null, "
+		"\"first_boot\": {\"block\": false, \"lead\": null, \"commands\": []}}",
+	};
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		struct undo_record u;
+		if (undo_parse("'rec'", fine[i], strlen(fine[i]), &u) != WG_OK)
+			fail_msg("refused: %s", fine[i]);
+		undo_release(&u);
+	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct undo_record u;
 		assert_int_equal(undo_parse("'rec'", bad[i], strlen(bad[i]), &u), WG_ERR_UNDO);

@@ -45,6 +45,7 @@ static const struct {
 	[WG_ERR_CHANGED]         = { "target changed since it was opened", WG_EXIT_FAILED },
 	[WG_ERR_INF]             = { "driver INF cannot be interpreted", WG_EXIT_FAILED },
 	[WG_ERR_TEAM]            = { "invalid team file", WG_EXIT_USAGE },
+	[WG_ERR_TOO_LARGE]       = { "input too large", WG_EXIT_FAILED },
 	[WG_ERR_ISO]             = { "damaged or unreadable ISO image", WG_EXIT_FAILED },
 	[WG_ERR_NOT_WINDOWS_ISO] = { "not a Windows installation ISO", WG_EXIT_FAILED },
 	[WG_ERR_UNSIGNED]        = { "no valid catalog signs a file", WG_EXIT_FAILED },

@@ -1130,10 +1130,10 @@ enum wg_err manifest_load(const char *name_or_path, const struct strvec *params,
 	}
 	unsigned char *data;
 	size_t len;
-	enum wg_err ret = read_file(path, MANIFEST_MAX_SIZE + 1, &data, &len);
+	enum wg_err ret = read_file(path, MANIFEST_MAX_SIZE, &data, &len);
 	if (ret != WG_OK) {
 		free(path);
-		return ret == WG_ERR_NOT_FOUND ? WG_ERR_MANIFEST : ret;
+		return ret == WG_ERR_NOT_FOUND || ret == WG_ERR_TOO_LARGE ? WG_ERR_MANIFEST : ret;
 	}
 	char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');

@@ -367,7 +367,7 @@ enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, 
 		if (max && sb.len > max) {
 			wg_error("'%s' is too large (over %zu bytes)", name, max);
 			sb_release(&sb);
-			return WG_ERR_IO;
+			return WG_ERR_TOO_LARGE;
 		}
 	}
 	sb.buf[sb.len] = '\0';

@@ -71,7 +71,7 @@ int wg_hexval(int c);
 /* Glob with '*' and '?', ASCII case-insensitive, on one path component. */
 bool wg_glob_match(const char *pattern, const char *name);
 
-/* Read a whole file (up to max bytes; 0 = no limit). Reports errors itself. */
+/* Read a whole file (up to max bytes, else WG_ERR_TOO_LARGE; 0 = no limit). Reports errors itself. */
 enum wg_err read_file(const char *path, size_t max, unsigned char **data, size_t *len);
 /* The same from an open descriptor; name is the file's name in messages. */
 enum wg_err read_fd(int fd, const char *name, size_t max, unsigned char **data, size_t *len);

@@ -78,4 +78,13 @@ test_expect_success '-D lang with a path in it is refused' '
 	test_stderr_names err "lang=../../etc"
 '
 
+test_expect_success 'a manifest over 1 MiB exits 2 and names it; exactly 1 MiB is read' '
+	{ printf "<?xml version=\"1.0\"?>\n<!-- " && head -c 1048576 /dev/zero | tr "\\0" x && printf " -->\n"; } >big.xml &&
+	test_expect_code 2 wimgraft check -m big.xml -s x.wim 2>err &&
+	test_stderr_names err "big.xml'"'"' is too large (over 1048576 bytes)" &&
+	head -c 1048576 big.xml >edge.xml &&
+	test_expect_code 2 wimgraft check -m edge.xml -s x.wim 2>err &&
+	! grep -q "too large" err
+'
+
 test_done

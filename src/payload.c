@@ -107,6 +107,57 @@ static enum wg_err read_file_entry(struct payload *p, xmlNode *n, const char *xm
 	return ret;
 }
 
+/*
+ * A listed file must be what extract and apply will copy: a regular file of the recorded size,
+ * reached without a symbolic link. Checked when the folder is opened, so that check refuses
+ * it with the same message.
+ */
+static enum wg_err check_listed(const char *dir, const struct payload_file *f)
+{
+	char *rel = xstrdup(f->dest_path), *save = NULL, *comp, *next;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	enum wg_err ret = WG_OK;
+	struct stat st;
+	if (fd < 0) {
+		wg_error("cannot open payload folder '%s': %s", dir, strerror(errno));
+		free(rel);
+		return WG_ERR_IO;
+	}
+	for (comp = strtok_r(rel, "/", &save); comp && !ret; comp = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			wg_error("'%s' in payload folder '%s' is missing: %s", f->dest_path, dir,
+				 strerror(errno));
+			ret = errno == ENOENT ? WG_ERR_NOT_FOUND : WG_ERR_IO;
+		} else if (S_ISLNK(st.st_mode)) {
+			wg_error("'%s' in payload folder '%s' is a symbolic link; refusing to use it",
+				 f->dest_path, dir);
+			ret = WG_ERR_UNSAFE_PATH;
+		} else if (next) {
+			int sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				wg_error("cannot open '%s' in payload folder '%s': %s", f->dest_path, dir,
+					 strerror(errno));
+				ret = WG_ERR_IO;
+			}
+			close(fd);
+			fd = sub;
+		} else if (!S_ISREG(st.st_mode)) {
+			wg_error("'%s' in payload folder '%s' is not a regular file", f->dest_path, dir);
+			ret = WG_ERR_UNSAFE_PATH;
+		} else if ((uint64_t)st.st_size != f->size) {
+			wg_error("'%s' in payload folder '%s' is %llu bytes; %s says %llu", f->dest_path,
+				 dir, (unsigned long long)st.st_size, PAYLOAD_XML,
+				 (unsigned long long)f->size);
+			ret = WG_ERR_HASH;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(rel);
+	return ret;
+}
+
 enum wg_err payload_open(const char *dir, struct payload **out)
 {
 	char *xml = xasprintf("%s/%s", dir, PAYLOAD_XML);
@@ -136,6 +187,8 @@ enum wg_err payload_open(const char *dir, struct payload **out)
 		else if (!xmlStrcmp(n->name, (const xmlChar *)"file"))
 			ret = read_file_entry(p, n, xml);
 	}
+	for (size_t i = 0; i < p->nfiles && !ret; i++)
+		ret = check_listed(dir, &p->files[i]);
 out:
 	xmlFreeDoc(doc);
 	free(xml);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "catalog_choose.h"
+#include "hive.h"
 #include "inf.h"
 #include "subst.h"
 
@@ -254,6 +255,11 @@ static enum wg_err fill_dests(const struct manifest *m, struct vars *v, struct r
 				 f->dest);
 			return WG_ERR_UNSAFE_PATH;
 		}
+		if (hive_is_hive_file(f->dest)) {
+			wg_error("'%s' line %u: destination '%s' is a registry hive file; hives are "
+				 "edited through <registry>, never replaced", m->path, e->line, f->dest);
+			return WG_ERR_MANIFEST;
+		}
 	}
 	return WG_OK;
 }
@@ -354,6 +360,12 @@ static enum wg_err derive_value(const struct manifest *m, const struct manifest_
 		wg_error("'%s' in image %d: %s is not valid text", f->source, r->image, what);
 		return WG_ERR_NOT_FOUND;
 	}
+	if (op->len > HIVE_MAX_VALUE_DATA) {
+		wg_error("'%s' in image %d: [Version] %s is %zu bytes as registry data; an offline "
+			 "hive value holds at most %d", f->source, r->image, what, op->len,
+			 HIVE_MAX_VALUE_DATA);
+		return WG_ERR_NOT_FOUND;
+	}
 	return WG_OK;
 }
 
@@ -418,6 +430,11 @@ static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, st
 				memcpy(op.data, mr->data, mr->len);
 				op.len = mr->len;
 			}
+		}
+		if (err == WG_OK && op.len > HIVE_MAX_VALUE_DATA) {
+			wg_error("'%s' line %u: value data of %zu bytes; an offline hive value holds "
+				 "at most %d", m->path, mr->line, op.len, HIVE_MAX_VALUE_DATA);
+			err = WG_ERR_MANIFEST;
 		}
 		if (err == WG_OK)
 			push_op(r, &op, m->hive_optional[mr->hive]);

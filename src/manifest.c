@@ -16,6 +16,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlregexp.h>
 
+#include "hive.h"
 #include "manifest_xml.h"
 #include "regfile.h"
 #include "subst.h"
@@ -676,8 +677,14 @@ static void check_files(struct loader *ld)
 				const char *why = path_problem(dst, false, true);
 				if (why)
 					fail(ld, f->line, "destination '%s' %s", dst, why);
+				else if (hive_is_hive_file(dst))
+					fail(ld, f->line, "destination '%s' is a registry hive file; "
+					     "hives are edited through <registry>, never replaced", dst);
 				free(dst);
 			}
+		} else if (hive_is_hive_file(f->source)) {
+			fail(ld, f->line, "source '%s' is copied to a registry hive file; hives are "
+			     "edited through <registry>, never replaced", f->source);
 		}
 		for (size_t j = 0; j < f->signs.n; j++)
 			if (file_index(m, f->signs.v[j]) < 0)

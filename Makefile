@@ -110,6 +110,7 @@ fuzz: deps
 bench: deps all
 	@sh tests/bench/run.sh
 	@sh tests/bench/catalogs.sh
+	@sh tests/bench/limits.sh
 
 .PHONY: bench-catalogs
 # The catalog-choice benchmark alone (make bench runs it too).

@@ -70,6 +70,31 @@ static enum wg_err make_parents(const char *dir, const char *rel)
 	return ret;
 }
 
+/* Copy a staged file in 64 KiB pieces (a driver may be gigabytes; memory stays bounded). */
+static enum wg_err copy_streamed(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0) {
+		wg_error("cannot open '%s': %s", from, strerror(errno));
+		return WG_ERR_IO;
+	}
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (out < 0) {
+		wg_error("cannot create '%s': %s", to, strerror(errno));
+		close(in);
+		return wg_err_from_errno(errno);
+	}
+	enum wg_err ret = copy_fd(in, from, out, to);
+	close(in);
+	if (!ret && (fsync(out) < 0 || close(out) < 0)) {
+		wg_error("cannot write '%s': %s", to, strerror(errno));
+		return wg_err_from_errno(errno);
+	}
+	if (ret)
+		close(out);
+	return ret;
+}
+
 static enum wg_err copy_files(const struct graft_source *gs, const char *dir)
 {
 	for (size_t i = 0; i < gs->res.nfiles; i++) {
@@ -78,14 +103,9 @@ static enum wg_err copy_files(const struct graft_source *gs, const char *dir)
 			continue;
 		char *from = xasprintf("%s/payload/%s", gs->staging, rf->source);
 		char *to = xasprintf("%s/%s", dir, rf->dest);
-		unsigned char *data = NULL;
-		size_t len;
 		enum wg_err ret = make_parents(dir, rf->dest);
 		if (!ret)
-			ret = read_file(from, 0, &data, &len);
-		if (!ret)
-			ret = write_all(to, data, len);
-		free(data);
+			ret = copy_streamed(from, to);
 		free(from);
 		free(to);
 		if (ret)

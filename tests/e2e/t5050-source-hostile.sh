@@ -46,7 +46,7 @@ test_expect_success 'a missing or truncated driver is refused by check as well' 
 
 test_expect_success 'an INF with a 3 MB Provider line: refused at check and extract, naming it' '
 	wimlib-imagex extract "$SRC" 4 /$REPO/mslbfoprovider.inf --dest-dir=. >/dev/null &&
-	{ printf "[Version]\r\nProvider = \"" && head -c 3000000 /dev/zero | tr "\\\\0" P &&
+	{ printf "[Version]\r\nProvider = \"" && head -c 3000000 /dev/zero | tr "\0" P &&
 	  printf "\"\r\n" && tail -n +2 mslbfoprovider.inf | grep -vi "^Provider"; } >big.inf &&
 	test $(wc -c <big.inf) -gt 3000000 &&
 	cp "$SRC" big.wim &&

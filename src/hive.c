@@ -441,7 +441,7 @@ enum wg_err hive_key_counts(struct hive *h, hive_key key, size_t *subkeys, size_
 }
 
 /* Replace all values of key by vals (checked against hivex's one-cell limit). */
-static enum wg_err write_values(struct hive *h, hive_key key, const struct hive_value *vals,
+enum wg_err hive_values_replace(struct hive *h, hive_key key, const struct hive_value *vals,
 				size_t n)
 {
 	if (!h->writable) {
@@ -507,7 +507,7 @@ enum wg_err hive_value_set(struct hive *h, hive_key key, const char *name, uint3
 	vals[i].data = xmalloc(len ? len : 1);
 	if (len)
 		memcpy(vals[i].data, data, len);
-	err = write_values(h, key, vals, n);
+	err = hive_values_replace(h, key, vals, n);
 	hive_values_free(vals, n);
 	return err;
 }
@@ -526,7 +526,7 @@ enum wg_err hive_value_delete(struct hive *h, hive_key key, const char *name)
 	}
 	struct hive_value gone = vals[i];
 	memmove(&vals[i], &vals[i + 1], (n - i - 1) * sizeof(*vals));
-	err = write_values(h, key, vals, n - 1);
+	err = hive_values_replace(h, key, vals, n - 1);
 	hive_value_release(&gone);
 	hive_values_free(vals, n - 1);
 	return err;
@@ -609,7 +609,7 @@ enum wg_err hive_restore_tree(struct hive *h, hive_key parent, const struct hive
 	h->modified = true;
 	enum wg_err err = WG_OK;
 	if (t->nvalues)
-		err = write_values(h, k, t->values, t->nvalues);
+		err = hive_values_replace(h, k, t->values, t->nvalues);
 	for (size_t i = 0; i < t->nchildren && !err; i++)
 		err = hive_restore_tree(h, k, &t->children[i]);
 	return err;

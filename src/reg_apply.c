@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hive_values.h"
 #include "reg_describe.h"
 
 static unsigned char *dup_bytes(const unsigned char *d, size_t len)
@@ -77,6 +78,22 @@ out:
 	return err;
 }
 
+static bool too_long(const char *hive, const char *path, const char *name, size_t len,
+		     struct where w)
+{
+	if (len <= HIVE_MAX_VALUE_DATA)
+		return false;
+	if (w.origin)
+		wg_error("'%s' line %u: value '%s' has %zu bytes of data, more than the %d "
+			 "bytes that can be written to an offline hive", w.origin, w.line,
+			 name, len, HIVE_MAX_VALUE_DATA);
+	else
+		wg_error("value '%s' of '%s\\%s' has %zu bytes of data, more than the %d "
+			 "bytes that can be written to an offline hive", name, hive, path, len,
+			 HIVE_MAX_VALUE_DATA);
+	return true;
+}
+
 static enum wg_err do_set(struct hive *h, const char *hive, const char *path, const char *name,
 			  uint32_t type, const unsigned char *data, size_t len, struct where w,
 			  struct reg_changes *out)
@@ -84,17 +101,8 @@ static enum wg_err do_set(struct hive *h, const char *hive, const char *path, co
 	char *sp = NULL;
 	hive_key k;
 	struct hive_value old = { 0 };
-	if (len > HIVE_MAX_VALUE_DATA) {
-		if (w.origin)
-			wg_error("'%s' line %u: value '%s' has %zu bytes of data, more than the %d "
-				 "bytes that can be written to an offline hive", w.origin, w.line,
-				 name, len, HIVE_MAX_VALUE_DATA);
-		else
-			wg_error("value '%s' of '%s\\%s' has %zu bytes of data, more than the %d "
-				 "bytes that can be written to an offline hive", name, hive, path, len,
-				 HIVE_MAX_VALUE_DATA);
+	if (too_long(hive, path, name, len, w))
 		return WG_ERR_HIVE;
-	}
 	enum wg_err err = do_ensure_key(h, hive, path, w, false, &sp, out);
 	if (!err)
 		err = hive_lookup(h, path, &k, NULL);
@@ -259,6 +267,110 @@ out:
 	return err;
 }
 
+/* One value set within a batch of its key, recorded as do_set records it. */
+static void batch_set(struct hive_values *b, const char *hive, const char *sp, const char *name,
+		      uint32_t type, const unsigned char *data, size_t len, struct where w,
+		      struct reg_changes *out)
+{
+	const struct hive_value *old = hive_values_find(b, name);
+	struct reg_change *c = reg_change_push(out, hive, sp, old ? old->name : name,
+					       REG_CHANGE_SET_VALUE, w.origin, w.line);
+	c->new_type = type;
+	c->new_len = len;
+	c->new_data = dup_bytes(data, len);
+	c->old_present = old != NULL;
+	if (old) {
+		c->old_type = old->type;
+		c->old_len = old->len;
+		c->old_data = dup_bytes(old->data, old->len);
+		c->unchanged = old->type == type && old->len == len &&
+			       (!len || !memcmp(old->data, data, len));
+	}
+	if (!c->unchanged)
+		hive_values_set(b, c->name, type, data, len);
+}
+
+/* One value deleted within a batch of its key, recorded as do_delete_value records it. */
+static void batch_delete(struct hive_values *b, const char *hive, const char *sp,
+			 const char *name, struct where w, struct reg_changes *out)
+{
+	const struct hive_value *old = hive_values_find(b, name);
+	struct reg_change *c = reg_change_push(out, hive, sp, old ? old->name : name,
+					       REG_CHANGE_DELETE_VALUE, w.origin, w.line);
+	if (!old) {
+		c->unchanged = true;
+		return;
+	}
+	c->old_present = true;
+	c->old_type = old->type;
+	c->old_len = old->len;
+	c->old_data = dup_bytes(old->data, old->len);
+	hive_values_delete(b, c->name);
+}
+
+/* The hive and mapped key path of an operation. */
+static enum wg_err op_target(struct hive_set *s, const struct reg_op *op, const char **hive,
+			     struct hive **h, char **path)
+{
+	const char *rest;
+	enum wg_err err = reg_route(op->key, op->origin, op->line, hive, &rest);
+	if (!err && op->origin && !hive_set_has(s, *hive)) {
+		wg_error("'%s' line %u: the image has no %s hive ('%s/%s' not found)", op->origin,
+			 op->line, *hive, hive_set_display(s), *hive);
+		return WG_ERR_NOT_FOUND;
+	}
+	if (!err)
+		err = hive_set_get(s, *hive, h);
+	if (!err)
+		err = hive_set_map_path(s, *hive, rest, path);
+	return err;
+}
+
+/* n values set in one key (n > 1): one read of its values, one write. */
+static enum wg_err apply_set_run(struct hive_set *s, const struct reg_op *ops, size_t n,
+				 struct reg_changes *out)
+{
+	const char *hive;
+	struct hive *h;
+	char *path = NULL, *sp = NULL;
+	hive_key k;
+	struct hive_values b;
+	struct where w = { ops[0].origin, ops[0].line };
+	enum wg_err err = op_target(s, &ops[0], &hive, &h, &path);
+	for (size_t i = 0; i < n && !err; i++)
+		if (too_long(hive, path, ops[i].name ? ops[i].name : "", ops[i].len,
+			     (struct where){ ops[i].origin, ops[i].line }))
+			err = WG_ERR_HIVE;
+	if (!err)
+		err = do_ensure_key(h, hive, path, w, false, &sp, out);
+	if (!err)
+		err = hive_lookup(h, path, &k, NULL);
+	if (!err)
+		err = hive_values_open(&b, h, k);
+	if (!err) {
+		for (size_t i = 0; i < n; i++)
+			batch_set(&b, hive, sp, ops[i].name ? ops[i].name : "", ops[i].type,
+				  ops[i].data, ops[i].len, (struct where){ ops[i].origin, ops[i].line },
+				  out);
+		err = hive_values_close(&b);
+	}
+	free(sp);
+	free(path);
+	return err;
+}
+
+/* How many operations from i on set values of the same key. */
+static size_t set_run(const struct reg_ops *ops, size_t i)
+{
+	size_t j = i + 1;
+	if (ops->v[i].kind != REG_OP_SET_VALUE)
+		return 1;
+	while (j < ops->n && ops->v[j].kind == REG_OP_SET_VALUE &&
+	       wg_streq_nocase(ops->v[j].key, ops->v[i].key))
+		j++;
+	return j - i;
+}
+
 static enum wg_err apply_op(struct hive_set *s, const struct reg_op *op, struct reg_changes *out)
 {
 	const char *hive, *rest;
@@ -298,14 +410,75 @@ static enum wg_err apply_op(struct hive_set *s, const struct reg_op *op, struct 
 
 enum wg_err regapply_ops(struct hive_set *s, const struct reg_ops *ops, struct reg_changes *out)
 {
-	for (size_t i = 0; i < ops->n; i++) {
-		enum wg_err err = apply_op(s, &ops->v[i], out);
+	for (size_t i = 0; i < ops->n;) {
+		size_t run = set_run(ops, i);
+		enum wg_err err = run > 1 ? apply_set_run(s, &ops->v[i], run, out)
+					  : apply_op(s, &ops->v[i], out);
+		i += run;
 		if (err) {
 			hive_set_mark_failed(s);
 			return err;
 		}
 	}
 	return WG_OK;
+}
+
+static bool value_change(const struct reg_change *c)
+{
+	return c->kind == REG_CHANGE_SET_VALUE || c->kind == REG_CHANGE_DELETE_VALUE;
+}
+
+/* How many value changes of one key end at changes[last] (they are undone last to first). */
+static size_t undo_run(const struct reg_changes *ch, size_t last)
+{
+	const struct reg_change *a = &ch->v[last];
+	size_t first = last;
+	if (!value_change(a))
+		return 1;
+	while (first > 0 && value_change(&ch->v[first - 1]) &&
+	       wg_streq_nocase(ch->v[first - 1].hive, a->hive) &&
+	       wg_streq_nocase(ch->v[first - 1].key, a->key))
+		first--;
+	return last - first + 1;
+}
+
+/*
+ * The value changes changes[last-n+1 .. last] of one existing key undone on one list, written
+ * once. *done is false (nothing changed) when the key does not exist: undo them one by one.
+ */
+static enum wg_err undo_value_run(struct hive_set *s, const struct reg_changes *ch, size_t last,
+				  size_t n, struct reg_changes *out, bool *done)
+{
+	const struct reg_change *a = &ch->v[last];
+	struct hive *h;
+	hive_key k;
+	char *sp = NULL;
+	struct hive_values b;
+	*done = false;
+	enum wg_err err = hive_set_get(s, a->hive, &h);
+	if (!err)
+		err = hive_lookup(h, a->key, &k, &sp);
+	if (err == WG_ERR_NOT_FOUND)
+		return WG_OK;
+	if (!err)
+		err = hive_values_open(&b, h, k);
+	if (err) {
+		free(sp);
+		return err;
+	}
+	for (size_t i = last + 1; i-- > last + 1 - n;) {
+		const struct reg_change *c = &ch->v[i];
+		struct where w = { c->origin, c->line };
+		if (c->unchanged)
+			continue;
+		if (c->old_present)
+			batch_set(&b, c->hive, sp, c->name, c->old_type, c->old_data, c->old_len, w, out);
+		else if (c->kind == REG_CHANGE_SET_VALUE)
+			batch_delete(&b, c->hive, sp, c->name, w, out);
+	}
+	*done = true;
+	free(sp);
+	return hive_values_close(&b);
 }
 
 enum wg_err regapply_undo(struct hive_set *s, const struct reg_changes *changes,
@@ -315,10 +488,23 @@ enum wg_err regapply_undo(struct hive_set *s, const struct reg_changes *changes,
 	if (!out)
 		out = &scratch;
 	enum wg_err err = WG_OK;
+	size_t batched_from = changes->n;   /* changes from here on were undone in a batch */
 	for (size_t i = changes->n; i-- > 0 && !err;) {
 		const struct reg_change *c = &changes->v[i];
 		struct hive *h;
 		struct where w = { c->origin, c->line };
+		if (i < batched_from && undo_run(changes, i) > 1) {
+			bool done;
+			size_t n = undo_run(changes, i);
+			err = undo_value_run(s, changes, i, n, out, &done);
+			if (err)
+				break;
+			if (done) {
+				i -= n - 1;
+				continue;
+			}
+			batched_from = i + 1 - n;   /* the key is missing: one by one */
+		}
 		if (c->unchanged)
 			continue;
 		err = hive_set_get(s, c->hive, &h);

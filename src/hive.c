@@ -17,6 +17,21 @@
 
 #define BASE_BLOCK 4096
 
+/*
+ * The children of the last key with many of them, by case-folded name. hivex finds a child by
+ * walking the whole list, so creating N subkeys of one parent would cost O(N^2) look-ups.
+ */
+#define CHILD_INDEX_MIN 128
+struct child_slot {
+	char *name;                /* NULL: deleted */
+	hive_key node;             /* 0: empty */
+};
+struct child_index {
+	hive_key parent;           /* 0: none */
+	struct child_slot *slot;
+	size_t n, nslots;
+};
+
 struct hive {
 	hive_h *hx;
 	int dirfd;                 /* borrowed: the folder holding the file */
@@ -27,6 +42,7 @@ struct hive {
 	bool modified;
 	bool prepared;             /* a temporary file is written, not yet renamed */
 	struct atomic_file af;
+	struct child_index ci;
 };
 
 static uint32_t le32(const unsigned char *p)
@@ -183,10 +199,84 @@ out:
 	return err;
 }
 
+size_t hive_name_hash(const char *name)
+{
+	size_t v = 1469598103934665603u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		v = (v ^ (size_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 1099511628211u;
+	return v;
+}
+
+static void ci_clear(struct hive *h)
+{
+	for (size_t i = 0; i < h->ci.nslots; i++)
+		free(h->ci.slot[i].name);
+	free(h->ci.slot);
+	memset(&h->ci, 0, sizeof(h->ci));
+}
+
+/* The slot of name, or the empty slot where it would go. */
+static struct child_slot *ci_slot(const struct child_index *ci, const char *name)
+{
+	size_t i = hive_name_hash(name) & (ci->nslots - 1);
+	for (;; i = (i + 1) & (ci->nslots - 1)) {
+		struct child_slot *s = &ci->slot[i];
+		if (!s->node || (s->name && wg_streq_nocase(s->name, name)))
+			return s;
+	}
+}
+
+static void ci_put(struct child_index *ci, char *name, hive_key node)
+{
+	if (2 * (ci->n + 1) > ci->nslots) {
+		struct child_index big = { ci->parent, NULL, 0, ci->nslots ? 2 * ci->nslots : 256 };
+		big.slot = xcalloc(big.nslots, sizeof(*big.slot));
+		for (size_t i = 0; i < ci->nslots; i++)
+			if (ci->slot[i].name)
+				ci_put(&big, ci->slot[i].name, ci->slot[i].node);
+		free(ci->slot);
+		*ci = big;
+	}
+	struct child_slot *s = ci_slot(ci, name);
+	if (s->node) {
+		free(name);
+		s->node = node;
+		return;
+	}
+	s->name = name;
+	s->node = node;
+	ci->n++;
+}
+
+/* Index the children of parent (when it has many); false when it was not made. */
+static bool ci_build(struct hive *h, hive_key parent)
+{
+	errno = 0;
+	size_t nc = hivex_node_nr_children(h->hx, parent);
+	if (errno || nc < CHILD_INDEX_MIN)
+		return false;
+	hive_node_h *kids = hivex_node_children(h->hx, parent);
+	if (!kids)
+		return false;
+	ci_clear(h);
+	h->ci.parent = parent;
+	for (size_t i = 0; kids[i]; i++) {
+		char *name = hivex_node_name(h->hx, kids[i]);
+		if (!name) {
+			ci_clear(h);
+			break;
+		}
+		ci_put(&h->ci, name, kids[i]);
+	}
+	free(kids);
+	return h->ci.parent == parent;
+}
+
 void hive_close(struct hive *h)
 {
 	if (!h)
 		return;
+	ci_clear(h);
 	hive_commit_abort(h);
 	hivex_close(h->hx);
 	free(h->name);
@@ -224,6 +314,13 @@ char *hive_key_name(struct hive *h, hive_key key)
 
 enum wg_err hive_child(struct hive *h, hive_key parent, const char *name, hive_key *child)
 {
+	if (h->ci.parent == parent || ci_build(h, parent)) {
+		struct child_slot *s = ci_slot(&h->ci, name);
+		if (!s->node)
+			return WG_ERR_NOT_FOUND;
+		*child = s->node;
+		return WG_OK;
+	}
 	errno = 0;
 	hive_node_h c = hivex_node_get_child(h->hx, parent, name);
 	if (c) {
@@ -319,6 +416,8 @@ enum wg_err hive_ensure_key(struct hive *h, const char *path, hive_key *key, cha
 				break;
 			}
 			h->modified = true;
+			if (h->ci.parent == k)
+				ci_put(&h->ci, xstrdup(comps.v[i]), c);
 			add_component(&sp, comps.v[i]);
 			if (created)
 				sv_push(created, sp.buf);
@@ -584,6 +683,19 @@ enum wg_err hive_delete_key(struct hive *h, hive_key key)
 		wg_error("'%s': the root key of a hive cannot be deleted", h->display);
 		return WG_ERR_HIVE;
 	}
+	if (h->ci.parent) {
+		errno = 0;
+		char *name = hivex_node_parent(h->hx, key) == h->ci.parent
+				     ? hivex_node_name(h->hx, key) : NULL;
+		struct child_slot *s = name ? ci_slot(&h->ci, name) : NULL;
+		if (s && s->node == key) {
+			free(s->name);
+			s->name = NULL;   /* deleted: probed past */
+		} else {
+			ci_clear(h);
+		}
+		free(name);
+	}
 	errno = 0;
 	if (hivex_node_delete_child(h->hx, key))
 		return hx_fail(h, "cannot delete a key");
@@ -593,6 +705,8 @@ enum wg_err hive_delete_key(struct hive *h, hive_key key)
 
 enum wg_err hive_restore_tree(struct hive *h, hive_key parent, const struct hive_tree *t)
 {
+	if (h->ci.parent == parent)
+		ci_clear(h);
 	if (!h->writable) {
 		wg_error("'%s': cannot change a hive opened read-only", h->display);
 		return WG_ERR_INTERNAL;

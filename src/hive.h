@@ -81,6 +81,8 @@ enum wg_err hive_value_get(struct hive *h, hive_key key, const char *name, struc
 /* Every value of a key, in stored order. */
 enum wg_err hive_values_list(struct hive *h, hive_key key, struct hive_value **vals, size_t *n);
 void hive_values_free(struct hive_value *vals, size_t n);
+/* A hash of a key or value name that ignores ASCII case, as look-ups do. */
+size_t hive_name_hash(const char *name);
 /* Replace every value of a key by vals, in one hivex call (hive_values.h edits a list in bulk). */
 enum wg_err hive_values_replace(struct hive *h, hive_key key, const struct hive_value *vals,
 				size_t n);

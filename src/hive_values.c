@@ -7,18 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603u;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ (size_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 1099511628211u;
-	return h;
-}
-
 /* The slot holding name, or the empty slot where it would go. */
 static size_t *slot_of(const struct hive_values *b, const char *name)
 {
-	size_t i = name_hash(name) & (b->nslots - 1);
+	size_t i = hive_name_hash(name) & (b->nslots - 1);
 	for (;; i = (i + 1) & (b->nslots - 1)) {
 		size_t *s = &b->slots[i];
 		if (!*s || (b->v[*s - 1].name && wg_streq_nocase(b->v[*s - 1].name, name)))

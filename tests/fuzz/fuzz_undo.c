@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "hive.h"
-#include "regapply.h"
+#include "reg_change.h"
+#include "reg_undo_json.h"
 #include "undo.h"
 
 static int safe(const char *p)
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (u.registry) {
 		struct reg_changes changes = { 0 };
 		reg_changes_from_json(u.registry, &changes);
-		reg_changes_free(&changes);
+		reg_changes_release(&changes);
 	}
 	char *text = undo_serialize(&u);
 	if (undo_parse("'back.json'", text, strlen(text), &back) != WG_OK)

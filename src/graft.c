@@ -109,6 +109,9 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 		report_unresolved(gs);
 		return gs->res.nambiguous ? WG_ERR_AMBIGUOUS : WG_ERR_NOT_FOUND;
 	}
+	if (gs->has_team && !gs->res.commands.n)
+		wg_warning("manifest '%s' runs nothing at first boot: the team script is written, but "
+			   "nothing in the image will start it", gs->m->id);
 	return WG_OK;
 }
 

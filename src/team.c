@@ -352,6 +352,10 @@ static void read_team(struct reader *rd, xmlNode *n, struct team *t)
 			continue;
 		if (!xmlStrcmp(c->name, BAD_CAST "members")) {
 			read_members(rd, c, t);
+		} else if (!xmlStrcmp(c->name, BAD_CAST "standby") && t->standby) {
+			fail(rd, mxml_line(c), "team '%s': a second standby member (the first is on "
+			     "line %u); Windows allows one standby member in a team", t->name,
+			     t->standby->line);
 		} else if (!xmlStrcmp(c->name, BAD_CAST "standby")) {
 			t->standby = xcalloc(1, sizeof(*t->standby));
 			read_rule(rd, c, t->standby);

@@ -71,7 +71,8 @@ static enum wg_err plan_removal(const struct wg_opts *opts, const struct manifes
 		const struct undo_file *f = &r->rec.files[i];
 		if (f->action == UNDO_PRESENT)
 			continue;
-		ret = t->ops->check_writable(t, f->path);
+		if (!opts->dry_run)   /* a dry run opens the target for reading only */
+			ret = t->ops->check_writable(t, f->path);
 		if (ret || f->action != UNDO_REPLACED)
 			continue;
 		char *actual = NULL;

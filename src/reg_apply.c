@@ -10,6 +10,7 @@
 
 #include "hive_values.h"
 #include "reg_describe.h"
+#include "regmerge.h"
 
 static unsigned char *dup_bytes(const unsigned char *d, size_t len)
 {
@@ -397,6 +398,19 @@ static enum wg_err apply_op(struct hive_set *s, const struct reg_op *op, struct 
 		err = do_delete_key(h, hive, path, w, out);
 		break;
 	case REG_OP_SET_VALUE:
+		if (op->flags) {
+			/* INF AddReg NOCLOBBER / APPEND: decided against what is there */
+			uint32_t type;
+			unsigned char *data;
+			size_t len;
+			err = regmerge_value(h, path, op, &type, &data, &len);
+			if (!err) {
+				err = do_set(h, hive, path, op->name ? op->name : "", type, data, len,
+					     w, out);
+				free(data);
+			}
+			break;
+		}
 		err = do_set(h, hive, path, op->name ? op->name : "", op->type, op->data, op->len,
 			     w, out);
 		break;

@@ -26,7 +26,7 @@ out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 hive_xz=$here/../tests/fixtures/hives/SYSTEM.xz
 [ "$mode" = demo ] || [ -r "$hive_xz" ] || { echo "error: cannot read '$hive_xz'" >&2; exit 1; }
-for tool in wimlib-imagex hivexregedit cc pkg-config; do
+for tool in wimlib-imagex hivexregedit cc pkg-config iconv; do
 	command -v $tool >/dev/null || { echo "error: $tool is not installed (make deps)" >&2; exit 1; }
 done
 
@@ -90,10 +90,14 @@ lbfo_tree() {
 	repo="Windows/System32/DriverStore/FileRepository/mslbfoprovider.inf_amd64_$hash"
 	mkdir -p "$root/Windows/INF" "$root/Windows/System32/drivers/$lang" \
 		"$root/Windows/System32/DriverStore/$lang" "$root/$repo" "$root/$CATROOT"
-	cat >"$root/Windows/INF/$infname" <<INF
-; $infname - Load Balancing/Failover Provider (placeholder of the real file's shape)
+	# Shaped like the real INF, section by section (our own words and values): UTF-16LE with a
+	# BOM and CRLF line ends, %strings%, a %% escape, a continued line; no CopyFiles, no AddService.
+	cat >"$work/$infname.txt" <<INF
+;
+; $infname - Load Balancing/Failover Provider (a test INF of the real file's shape)
+;
 
-[Version]
+[version]
 Signature   = "\$Windows NT\$"
 Class       = NetService
 ClassGUID   = {4D36E974-E325-11CE-BFC1-08002BE10318}
@@ -105,31 +109,33 @@ PnpLockdown = 1
 %Msft% = MSFT,NTamd64
 
 [MSFT.NTamd64]
-%MsLbfoProvider_Desc% = Install, ms_lbfo
+%lbfo_Desc% = Install, ms_lbfo   ; the id netcfg -i takes
 
 [Install]
-Characteristics  = 0x40000
-NetCfgInstanceId = "{fc66a602-b769-4666-a540-ca3df0e7df2c}"
 AddReg           = Inst_Ndi
-CopyFiles        = CpyFiles_Sys
+Characteristics  = 0x40000 ; NCF_LW_FILTER
+NetCfgInstanceId = "{fc66a602-b769-4666-a540-ca3df0e7df2c}"
 
 [Inst_Ndi]
-HKR, Ndi,            Service,          0, "MsLbfoProvider"
-HKR, Ndi,            HelpText,         0, "@%%SystemRoot%%\\System32\\drivers\\MsLbfoProvider.sys,-500"
-HKR, Ndi\Interfaces, UpperRange,       0, "noupper"
-HKR, Ndi\Interfaces, LowerRange,       0, "nolower"
-HKR, Ndi\Interfaces, FilterMediaTypes, 0, "ms_implatform"
-
-[CpyFiles_Sys]
-MsLbfoProvider.sys,,,2
-
-[DestinationDirs]
-CpyFiles_Sys = 12
+HKR, Ndi,            Service,          0,          %lbfo_Service%
+HKR, Ndi,            CoServices,       0x00010000, %lbfo_Service%
+HKR, Ndi,            HelpText,         0,          "@%%SystemRoot%%\System32\drivers\MsLbfoProvider.sys,-500"
+HKR, Ndi,            FilterClass,      0,          %lbfo_FilterClass%
+HKR, Ndi,            FilterType,       0x00010001, 0x00000002  ; modifying filter
+HKR, Ndi,            FilterRunType,    0x00010001, 0x00000001  ; mandatory
+HKR, Ndi\Interfaces, UpperRange,       0,          "noupper"
+HKR, Ndi\Interfaces, LowerRange,       0,          "nolower"
+HKR, Ndi\Interfaces, FilterMediaTypes, 0,          \\
+     %lbfo_FilterClass%
 
 [Strings]
-Msft                = "Microsoft"
-MsLbfoProvider_Desc = "Microsoft Load Balancing/Failover Provider"
+Msft              = "Microsoft"
+lbfo_Desc         = "Microsoft Load Balancing/Failover Provider"
+lbfo_Service      = "MsLbfoProvider"
+lbfo_FilterClass  = "ms_implatform"
 INF
+	{ printf '\377\376'; sed 's/$/\r/' "$work/$infname.txt" | iconv -f UTF-8 -t UTF-16LE; } \
+		>"$root/Windows/INF/$infname"
 	cp "$root/Windows/INF/$infname" "$root/$repo/mslbfoprovider.inf"
 	"$work/mkpe" pe32+ "$root/Windows/System32/drivers/$sysname" "MsLbfoProvider 10.0.$build.1"
 	bytes "mui/$build/$lang" 5120 >"$root/Windows/System32/drivers/$lang/$sysname.mui"

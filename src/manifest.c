@@ -194,6 +194,9 @@ static const char *find_capture(const struct manifest *m, const char *name)
 		for (size_t j = 0; j < m->files[i].ncaptures; j++)
 			if (!strcmp(m->files[i].captures[j].name, name))
 				return m->files[i].captures[j].name;
+	for (size_t i = 0; i < m->ninfcomps; i++)
+		if (m->infcomps[i].capture && !strcmp(m->infcomps[i].capture, name))
+			return m->infcomps[i].capture;
 	return NULL;
 }
 
@@ -232,6 +235,11 @@ static void list_names(const struct manifest *m, struct strbuf *sb)
 	for (size_t i = 0; i < m->nfiles; i++)
 		for (size_t j = 0; j < m->files[i].ncaptures; j++) {
 			sb_addf(sb, "%s%s", any ? ", " : "; captures: ", m->files[i].captures[j].name);
+			any = true;
+		}
+	for (size_t i = 0; i < m->ninfcomps; i++)
+		if (m->infcomps[i].capture) {
+			sb_addf(sb, "%s%s", any ? ", " : "; captures: ", m->infcomps[i].capture);
 			any = true;
 		}
 }
@@ -935,9 +943,49 @@ static void load_key(struct loader *ld, const xmlNode *node, enum manifest_hive 
 	free(path);
 }
 
+/* First pass over <inf-component> elements: their captures are known to every key path. */
+static void load_infcomps(struct loader *ld, const xmlNode *node)
+{
+	struct manifest *m = ld->m;
+	for (const xmlNode *c = node->children; c; c = c->next) {
+		if (!is_elem(c, "hive"))
+			continue;
+		for (const xmlNode *k = c->children; k; k = k->next) {
+			if (!is_elem(k, "inf-component"))
+				continue;
+			unsigned line = mxml_line(k);
+			char *file = attr(k, "file"), *capture = attr(k, "capture");
+			ssize_t fi = file ? file_index(m, file) : -1;
+			m->infcomps = grow(m->infcomps, m->ninfcomps, sizeof(*m->infcomps));
+			struct manifest_infcomp *ic = &m->infcomps[m->ninfcomps++];
+			ic->id = attr(k, "id");
+			ic->platform = attr(k, "platform");
+			if (!ic->platform)
+				ic->platform = xstrdup("NTamd64");
+			ic->line = line;
+			if (m->format < 2)
+				fail(ld, line, "<inf-component> needs format=\"2\" on <feature>");
+			if (fi < 0)
+				fail(ld, line, "attribute 'file': no file entry has the id '%s'",
+				     file ? file : "");
+			else if (m->files[fi].optional || m->files[fi].match_all)
+				fail(ld, line, "<inf-component>: file '%s' must be a required entry "
+				     "matching one file", file);
+			else
+				ic->file = (size_t)fi;
+			if (capture && (manifest_param(m, capture) || find_capture(m, capture)))
+				fail(ld, line, "capture '%s' is already a parameter or capture", capture);
+			ic->capture = capture;
+			free(file);
+		}
+	}
+}
+
 static void load_registry(struct loader *ld, const xmlNode *node)
 {
 	struct manifest *m = ld->m;
+	size_t ninf = 0;
+	load_infcomps(ld, node);
 	for (const xmlNode *c = node->children; c; c = c->next) {
 		if (is_elem(c, "import")) {
 			m->imports = grow(m->imports, m->nimports, sizeof(*m->imports));
@@ -965,6 +1013,16 @@ static void load_registry(struct loader *ld, const xmlNode *node)
 		for (const xmlNode *k = c->children; k; k = k->next) {
 			if (is_elem(k, "key")) {
 				load_key(ld, k, (enum manifest_hive)h);
+			} else if (is_elem(k, "inf-component") && ninf < m->ninfcomps) {
+				char *path = attr(k, "key");
+				if (check_key_path(ld, mxml_line(k), path)) {
+					struct manifest_reg *r = new_reg(m, REG_OP_KEY,
+						(enum manifest_hive)h, path, mxml_line(k));
+					r->inf_component = true;
+					r->infcomp = ninf;
+				}
+				ninf++;
+				free(path);
 			} else if (is_elem(k, "delete-key")) {
 				char *path = attr(k, "path");
 				if (check_key_path(ld, mxml_line(k), path))
@@ -994,9 +1052,27 @@ static void load_imports(struct loader *ld)
 
 /* ---------- commands ---------- */
 
+const char *manifest_route_name(enum manifest_route r)
+{
+	return r == ROUTE_UNATTEND ? "unattend" : r == ROUTE_NONE ? "none" : "setupcomplete";
+}
+
+int manifest_route_from_name(const char *s)
+{
+	return !s ? -1 : !strcmp(s, "setupcomplete") ? ROUTE_SETUPCOMPLETE :
+	       !strcmp(s, "unattend") ? ROUTE_UNATTEND : !strcmp(s, "none") ? ROUTE_NONE : -1;
+}
+
 static void load_first_boot(struct loader *ld, const xmlNode *node)
 {
 	struct manifest *m = ld->m;
+	char *route = attr(node, "route");
+	int r = route ? manifest_route_from_name(route) : ROUTE_SETUPCOMPLETE;
+	if (r < 0)
+		fail(ld, mxml_line(node), "route '%s' is not setupcomplete, unattend or none", route);
+	else
+		m->first_boot_route = (enum manifest_route)r;
+	free(route);
 	for (const xmlNode *c = node->children; c; c = c->next) {
 		if (!is_elem(c, "command"))
 			continue;
@@ -1192,6 +1268,12 @@ void manifest_free(struct manifest *m)
 		free(r->data);
 	}
 	free(m->regs);
+	for (size_t i = 0; i < m->ninfcomps; i++) {
+		free(m->infcomps[i].id);
+		free(m->infcomps[i].platform);
+		free(m->infcomps[i].capture);
+	}
+	free(m->infcomps);
 	for (size_t i = 0; i < m->nimports; i++) {
 		free(m->imports[i].file);
 		free(m->imports[i].path);

@@ -82,6 +82,17 @@ struct manifest_reg {
 	size_t len;
 	enum manifest_derive derive;
 	size_t derive_file;       /* index in files[] when derive != DERIVE_NONE */
+	bool inf_component;       /* <inf-component>: infcomps[infcomp] installed at key */
+	size_t infcomp;
+	unsigned line;
+};
+
+/* <inf-component> (format 2): a component installed from an INF into a key the manifest names. */
+struct manifest_infcomp {
+	size_t file;              /* index in files[] of the INF (a required single-file entry) */
+	char *id;                 /* component id, e.g. "ms_lbfo" */
+	char *platform;           /* models decoration, e.g. "NTamd64" */
+	char *capture;            /* name for the key name from NetCfgInstanceId, or NULL */
 	unsigned line;
 };
 
@@ -97,6 +108,13 @@ struct manifest_command {
 	unsigned line;
 };
 
+/* How the first-boot script is called (<first-boot route="..."> and --first-boot). */
+enum manifest_route {
+	ROUTE_SETUPCOMPLETE,      /* a block of Windows/Setup/Scripts/SetupComplete.cmd */
+	ROUTE_UNATTEND,           /* a specialize-pass command of Windows/Panther/unattend.xml */
+	ROUTE_NONE,               /* nothing: the site's own answer file calls it */
+};
+
 struct manifest {
 	char *path;               /* the file as named in messages */
 	char *dir;                /* its folder, for .reg imports (NULL for a buffer) */
@@ -109,6 +127,8 @@ struct manifest {
 	size_t nfiles;
 	struct manifest_reg *regs;
 	size_t nregs;
+	struct manifest_infcomp *infcomps;
+	size_t ninfcomps;
 	bool hive_declared[HIVE_COUNT];
 	bool hive_optional[HIVE_COUNT];
 	struct manifest_import *imports;
@@ -118,6 +138,7 @@ struct manifest {
 	size_t ncommands;
 	char *catalog_folder;     /* <catalogs folder="...">: where signing catalogs are chosen, or NULL */
 	unsigned catalog_line;
+	enum manifest_route first_boot_route;
 };
 
 /*
@@ -158,6 +179,10 @@ const struct manifest_param *manifest_param(const struct manifest *m, const char
 
 /* Does value match an XSD regular expression? 1 yes, 0 no, -1 bad pattern. */
 int manifest_pattern_match(const char *pattern, const char *value);
+
+/* "setupcomplete", "unattend", "none"; and back (-1 for anything else). */
+const char *manifest_route_name(enum manifest_route r);
+int manifest_route_from_name(const char *s);
 
 /* "file-size", ... as the manifest writes a derive kind. */
 const char *manifest_derive_name(enum manifest_derive d);

@@ -10,6 +10,7 @@
 #include "catalog_choose.h"
 #include "hive.h"
 #include "inf.h"
+#include "inf_install.h"
 #include "subst.h"
 
 /* The largest file read to derive a value (an INF). */
@@ -278,14 +279,15 @@ static const struct resolved_file *entry_file(const struct resolution *r, size_t
 	return NULL;
 }
 
+static enum wg_err read_source_file(struct wg_source *src, int index,
+				    const struct resolved_file *f, unsigned char **data, size_t *len);
+
 static enum wg_err load_inf(struct wg_source *src, int index, const struct resolved_file *f,
 			    struct inf_version *out)
 {
-	struct source_file sf = { .path = f->source, .size = f->size, .attributes = f->attributes };
-	memcpy(sf.sha1, f->sha1, 20);
 	unsigned char *data;
 	size_t len;
-	enum wg_err err = source_read_file(src, index, &sf, DERIVE_MAX_READ, &data, &len);
+	enum wg_err err = read_source_file(src, index, f, &data, &len);
 	if (err != WG_OK)
 		return err;
 	err = inf_parse_version(data, len, f->source, out);
@@ -369,6 +371,107 @@ static enum wg_err derive_value(const struct manifest *m, const struct manifest_
 	return WG_OK;
 }
 
+static enum wg_err read_source_file(struct wg_source *src, int index,
+				    const struct resolved_file *f, unsigned char **data, size_t *len)
+{
+	struct source_file sf = { .path = f->source, .size = f->size, .attributes = f->attributes };
+	memcpy(sf.sha1, f->sha1, 20);
+	return source_read_file(src, index, &sf, DERIVE_MAX_READ, data, len);
+}
+
+/* The netcfg class of the INF's [Version] Class. */
+static char netcfg_class(const struct inf *inf, char **msg)
+{
+	struct inf_entries e;
+	char c = 0;
+	if (inf_section(inf, "Version", &e, msg))
+		return 0;
+	for (size_t i = 0; i < e.n && !c; i++) {
+		const struct inf_entry *x = &e.v[i];
+		if (!x->key || !wg_streq_nocase(x->key, "Class"))
+			continue;
+		const char *v = x->fields.v[0];
+		c = wg_streq_nocase(v, "NetService") ? 's' : wg_streq_nocase(v, "NetTrans") ? 'p' :
+		    wg_streq_nocase(v, "NetClient") ? 'c' : '?';
+		if (c == '?')
+			*msg = xasprintf("'%s' line %u: Class '%s' is not a network component "
+					 "netcfg installs (NetService, NetTrans or NetClient)",
+					 inf_name(inf), x->line, v);
+	}
+	if (!c)
+		*msg = xasprintf("'%s': [Version] has no Class", inf_name(inf));
+	inf_entries_release(&e);
+	return c == '?' ? 0 : c;
+}
+
+/* What the first-boot script needs of a component: id, INF, class, service. */
+static enum wg_err add_component(const struct inf *inf, const struct inf_component *c,
+				 const struct resolved_file *f, struct resolution *r, char **msg)
+{
+	char cls = netcfg_class(inf, msg);
+	if (!cls)
+		return WG_ERR_INF;
+	r->components = xrealloc(r->components, (r->ncomponents + 1) * sizeof(*r->components));
+	struct resolved_component *rc = &r->components[r->ncomponents++];
+	rc->id = xstrdup(c->id);
+	rc->inf = xstrdup(f->dest);
+	rc->netcfg_class = cls;
+	rc->service = NULL;
+	for (size_t i = 0; i < c->nregs && !rc->service; i++) {
+		const struct inf_reg *g = &c->regs[i];
+		if (g->kind == INF_REG_SET && g->type == REG_SZ && g->name &&
+		    wg_streq_nocase(g->subkey, "Ndi") && wg_streq_nocase(g->name, "Service"))
+			rc->service = utf16le_to_utf8(g->data, g->len);
+	}
+	return WG_OK;
+}
+
+/* Read every <inf-component>'s INF and component; its capture gets the key name. */
+static enum wg_err read_components(const struct manifest *m, struct wg_source *src,
+				   struct vars *v, struct resolution *r,
+				   struct inf_component *comps)
+{
+	for (size_t i = 0; i < m->ninfcomps; i++) {
+		const struct manifest_infcomp *ic = &m->infcomps[i];
+		const struct resolved_file *f = entry_file(r, ic->file);
+		unsigned char *data = NULL;
+		size_t len;
+		struct inf *inf = NULL;
+		char *msg = NULL;
+		if (!f) {
+			wg_error("'%s' line %u: the INF of this component was not found", m->path,
+				 ic->line);
+			return WG_ERR_NOT_FOUND;
+		}
+		enum wg_err err = read_source_file(src, r->image, f, &data, &len);
+		if (!err)
+			err = inf_load(data, len, f->source, &inf, &msg);
+		if (!err)
+			err = inf_read_component(inf, ic->platform, ic->id, &comps[i], &msg);
+		if (!err)
+			err = add_component(inf, &comps[i], f, r, &msg);
+		free(data);
+		inf_free(inf);
+		if (err && msg)
+			wg_error("%s", msg);
+		free(msg);
+		if (err)
+			return err;
+		if (!ic->capture)
+			continue;
+		char *name = inf_instance_key_name(comps[i].netcfg_instance_id);
+		if (!name) {
+			wg_error("'%s': [%s] has no NetCfgInstanceId, which '%s' line %u captures as "
+				 "'%s'", f->source, comps[i].section, m->path, ic->line, ic->capture);
+			return WG_ERR_INF;
+		}
+		vars_set(v, ic->capture, name);
+		sv_push_nodup(&r->values, xasprintf("%s=%s", ic->capture, name));
+		free(name);
+	}
+	return WG_OK;
+}
+
 static void push_op(struct resolution *r, struct reg_op *op, bool optional)
 {
 	reg_ops_push(&r->ops, op);
@@ -376,11 +479,25 @@ static void push_op(struct resolution *r, struct reg_op *op, bool optional)
 	r->op_optional[r->ops.n - 1] = optional;
 }
 
+/* An <inf-component>: its operations under the key the manifest names. */
+static void push_component(const struct manifest *m, const struct manifest_reg *mr,
+			   const struct inf_component *c, const char *key, struct resolution *r)
+{
+	const struct resolved_file *f = entry_file(r, m->infcomps[mr->infcomp].file);
+	struct reg_ops ops = { 0 };
+	inf_component_ops(c, key, f->source, &ops);
+	for (size_t i = 0; i < ops.n; i++)
+		push_op(r, &ops.v[i], m->hive_optional[mr->hive]);
+	reg_ops_free(&ops);
+}
+
 static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, struct vars *v,
 			     struct resolution *r)
 {
 	enum wg_err err = WG_OK;
 	struct inf_cache cache = { 0 };
+	struct inf_component *comps = xcalloc(m->ninfcomps + 1, sizeof(*comps));
+	err = read_components(m, src, v, r, comps);
 	for (size_t i = 0; i < m->nregs && err == WG_OK; i++) {
 		const struct manifest_reg *mr = &m->regs[i];
 		struct reg_op op = { .kind = mr->kind, .type = mr->type, .origin = m->path,
@@ -394,6 +511,10 @@ static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, st
 		}
 		op.key = xasprintf("%s\\%s", manifest_hive_root(mr->hive), key);
 		op.name = name;
+		if (mr->inf_component) {
+			push_component(m, mr, &comps[mr->infcomp], op.key, r);
+			goto next;
+		}
 		if (mr->kind == REG_OP_SET_VALUE) {
 			if (mr->derive != DERIVE_NONE) {
 				err = derive_value(m, mr, src, r, &cache, &op);
@@ -446,6 +567,9 @@ next:
 	}
 	if (cache.loaded)
 		inf_version_release(&cache.v);
+	for (size_t i = 0; i < m->ninfcomps; i++)
+		inf_component_release(&comps[i]);
+	free(comps);
 	for (size_t i = 0; err == WG_OK && i < m->import_ops.n; i++)
 		push_op(r, &m->import_ops.v[i], false);
 	return err;
@@ -560,5 +684,11 @@ void resolution_release(struct resolution *r)
 	reg_ops_release(&r->ops);
 	free(r->op_optional);
 	sv_clear(&r->commands);
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		free(r->components[i].id);
+		free(r->components[i].inf);
+		free(r->components[i].service);
+	}
+	free(r->components);
 	memset(r, 0, sizeof(*r));
 }

@@ -21,6 +21,9 @@ enum resolved_status {
 	RESOLVED_AMBIGUOUS,         /* several files matched where one is expected */
 };
 
+/* The entry of a file wimgraft writes itself (the first-boot script), staged, not extracted. */
+#define RESOLVED_GENERATED ((size_t)-1)
+
 /* One file found for an entry (match="all" entries give one per match). */
 struct resolved_file {
 	size_t entry;               /* index in manifest->files */
@@ -43,6 +46,14 @@ struct resolved_file {
 	bool is_catalog;            /* a chosen signing catalog (entry is the manifest's nfiles) */
 };
 
+/* A network component an <inf-component> installs: what the first-boot script needs. */
+struct resolved_component {
+	char *id;                   /* as the INF's models line writes it */
+	char *inf;                  /* the INF's destination in the target, '/'-separated */
+	char netcfg_class;          /* from [Version] Class: 's' NetService, 'p' NetTrans, 'c' NetClient */
+	char *service;              /* its Ndi\Service value, or NULL */
+};
+
 struct resolution {
 	int image;                  /* 1-based index in the source */
 	struct image_info info;     /* the source image's description */
@@ -57,6 +68,8 @@ struct resolution {
 				       (each op's origin points into the manifest: keep it alive) */
 	bool *op_optional;          /* parallel to ops.v: true when the op's hive is optional */
 	struct strvec commands;     /* first-boot commands after substitution */
+	struct resolved_component *components;
+	size_t ncomponents;
 };
 
 struct resolve_opts {

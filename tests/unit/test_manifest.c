@@ -273,6 +273,12 @@ static void test_lbfo_defaults(void **state)
 	struct manifest *m = accepted(text, NULL);
 	assert_string_equal(m->id, "lbfo");
 	assert_int_equal(m->format, 2);
+	/* the component from the INF, its key named by NetCfgInstanceId */
+	assert_int_equal(m->ninfcomps, 1);
+	assert_string_equal(m->infcomps[0].id, "ms_lbfo");
+	assert_string_equal(m->infcomps[0].platform, "NTamd64");
+	assert_string_equal(m->infcomps[0].capture, "instance");
+	assert_string_equal(m->files[m->infcomps[0].file].id, "inf");
 	const struct manifest_param *lang = manifest_param(m, "lang");
 	const struct manifest_param *start = manifest_param(m, "start");
 	assert_non_null(lang);
@@ -319,7 +325,9 @@ static void test_lbfo_defaults(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->derive, DERIVE_FILE_SIZE);
 	assert_int_equal(r->type, REG_QWORD);
-	assert_int_equal(m->ncommands, 1);
+	/* netcfg runs from the first-boot script the component gives; SetupComplete.cmd calls it */
+	assert_int_equal(m->ncommands, 0);
+	assert_int_equal(m->first_boot_route, ROUTE_SETUPCOMPLETE);
 	manifest_free(m);
 	free(text);
 }
@@ -371,10 +379,19 @@ static void test_lbfo_matches_seed_reg(void **state)
 		values++;
 		const char *prefix = "HKEY_LOCAL_MACHINE\\SYSTEM\\";
 		assert_int_equal(strncmp(op->key, prefix, strlen(prefix)), 0);
+		/* the component's key is named by the INF's NetCfgInstanceId, captured as ${instance} */
+		char key[1024];
+		const char *guid = "{FC66A602-B769-4666-A540-CA3DF0E7DF2C}";
+		const char *at = strcasestr(op->key, guid);
+		if (at)
+			snprintf(key, sizeof(key), "%.*s${instance}%s", (int)(at - op->key - strlen(prefix)),
+				 op->key + strlen(prefix), at + strlen(guid));
+		else
+			snprintf(key, sizeof(key), "%s", op->key + strlen(prefix));
 		const struct manifest_reg *r = NULL;
 		for (size_t j = 0; j < m->nregs && !r; j++)
 			if (m->regs[j].kind == REG_OP_SET_VALUE && m->regs[j].hive == HIVE_SYSTEM &&
-			    !strcasecmp(m->regs[j].key, op->key + strlen(prefix)) &&
+			    !strcasecmp(m->regs[j].key, key) &&
 			    !strcasecmp(m->regs[j].name, op->name))
 				r = &m->regs[j];
 		if (!r)

@@ -44,6 +44,7 @@ static const struct {
 	[WG_ERR_UNFINISHED]      = { "target holds an interrupted transaction", WG_EXIT_VERIFY },
 	[WG_ERR_CHANGED]         = { "target changed since it was opened", WG_EXIT_FAILED },
 	[WG_ERR_INF]             = { "driver INF cannot be interpreted", WG_EXIT_FAILED },
+	[WG_ERR_ANSWER_FILE]     = { "answer file cannot be edited", WG_EXIT_FAILED },
 	[WG_ERR_TEAM]            = { "invalid team file", WG_EXIT_USAGE },
 	[WG_ERR_TOO_LARGE]       = { "input too large", WG_EXIT_FAILED },
 	[WG_ERR_ISO]             = { "damaged or unreadable ISO image", WG_EXIT_FAILED },

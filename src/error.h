@@ -39,6 +39,7 @@ enum wg_err {
 	WG_ERR_CHANGED          = 27, /* the target changed under us since it was opened */
 	WG_ERR_UNSIGNED         = 28, /* no valid signing catalog lists a file that needs one */
 	WG_ERR_INF              = 32, /* a driver INF that cannot be interpreted */
+	WG_ERR_ANSWER_FILE      = 33, /* an answer file that cannot be edited */
 	WG_ERR_TEAM             = 36, /* invalid team file */
 	WG_ERR_TOO_LARGE        = 40, /* an input is larger than its limit */
 	WG_ERR_ISO              = 44, /* an ISO whose UDF file system cannot be read */

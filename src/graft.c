@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "firstboot.h"
+#include "graft_firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
 #include "report.h"
 #include "team_script.h"
+#include "unattend.h"
 #include "undo.h"
 
 #ifndef WIMGRAFT_VERSION
@@ -109,10 +111,10 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 		report_unresolved(gs);
 		return gs->res.nambiguous ? WG_ERR_AMBIGUOUS : WG_ERR_NOT_FOUND;
 	}
-	if (gs->has_team && !gs->res.commands.n)
+	if (gs->has_team && !gs->res.commands.n && !gs->res.ncomponents)
 		wg_warning("manifest '%s' runs nothing at first boot: the team script is written, but "
 			   "nothing in the image will start it", gs->m->id);
-	return WG_OK;
+	return graft_firstboot_prepare(opts, gs);
 }
 
 enum wg_err graft_stage(struct graft_source *gs)
@@ -133,7 +135,7 @@ enum wg_err graft_stage(struct graft_source *gs)
 	size_t n = 0;
 	for (size_t i = 0; i < gs->res.nfiles; i++) {
 		const struct resolved_file *rf = &gs->res.files[i];
-		if (rf->status != RESOLVED_OK)
+		if (rf->status != RESOLVED_OK || rf->entry == RESOLVED_GENERATED)
 			continue;
 		files[n].path = rf->source;
 		files[n].size = rf->size;
@@ -145,6 +147,8 @@ enum wg_err graft_stage(struct graft_source *gs)
 	enum wg_err ret = source_extract(gs->src, gs->res.image, files, n, payload);
 	free(files);
 	free(payload);
+	if (!ret)
+		ret = graft_firstboot_stage(gs);
 	return ret;
 }
 
@@ -155,6 +159,7 @@ void graft_source_release(struct graft_source *gs)
 	free(gs->team_rf.dest);
 	sb_release(&gs->team_script);
 	resolution_release(&gs->res);
+	sb_release(&gs->fb_script);
 	source_close(gs->src);
 	manifest_free(gs->m);
 	memset(gs, 0, sizeof(*gs));
@@ -189,6 +194,7 @@ struct plan {
 	bool script_existed;
 	struct strbuf script_old;
 	struct strbuf script_new;
+	struct fb_answer answer;   /* the answer file's command (--first-boot unattend) */
 	struct undo_record undo;   /* the record as it will be written */
 	bool had_record;
 	bool changes;
@@ -204,6 +210,7 @@ static void plan_release(struct plan *p)
 	graft_reg_release(&p->reg);
 	sb_release(&p->script_old);
 	sb_release(&p->script_new);
+	fb_answer_release(&p->answer);
 	undo_release(&p->undo);
 }
 
@@ -385,8 +392,11 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 		ret = graft_reg_plan(&p->reg, opts, t, &gs->res, prev ? prev->registry : NULL);
 	if (!ret)
 		ret = plan_script(gs, t, p, prev);
+	if (!ret)
+		ret = fb_answer_plan(gs, t, prev, &p->answer);
 	if (ret)
 		goto out;
+	p->undo.answer_file = p->answer.record ? json_object_get(p->answer.record) : NULL;
 	plan_undo_files(p, prev);
 	p->undo.manifest_version = gs->m->version ? xstrdup(gs->m->version) : NULL;
 	p->undo.applied_at = prev && prev->applied_at ? xstrdup(prev->applied_at) : now_utc();
@@ -397,7 +407,8 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 	if (prev)
 		for (size_t i = 0; i < prev->created_dirs.n; i++)
 			sv_push_unique(&p->undo.created_dirs, prev->created_dirs.v[i]);
-	p->changes = !p->had_record || p->script_changes || graft_reg_changes(&p->reg);
+	p->changes = !p->had_record || p->script_changes || p->answer.changes ||
+		     graft_reg_changes(&p->reg);
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (p->files[i].state != FILE_UNCHANGED)
 			p->changes = true;
@@ -419,11 +430,14 @@ static void print_plan(const struct plan *p, const struct target *t, bool dry_ru
 	graft_reg_print(&p->reg, stdout);
 	if (p->undo.firstboot_block)
 		printf("  script %-8s %s\n", p->script_changes ? "changes" : "unchanged", FIRSTBOOT_SCRIPT);
+	if (p->answer.active)
+		printf("  answer %-8s %s\n", p->answer.changes ? "changes" : "unchanged", UNATTEND_PATH);
 	if (!p->changes)
 		printf("  everything is in place; nothing to do\n");
 }
 
-static json_object *plan_json(const struct plan *p, const struct target *t)
+static json_object *plan_json(const struct plan *p, const struct target *t,
+			      const struct graft_source *gs)
 {
 	json_object *o = json_object_new_object();
 	report_add_target(o, t);
@@ -450,13 +464,19 @@ static json_object *plan_json(const struct plan *p, const struct target *t)
 			json_object_object_add(o, "team_file", json_object_new_string(p->files[i].rf->source));
 	json_object_object_add(o, "registry", graft_reg_plan_json(&p->reg));
 	json_object_object_add(o, "first_boot_script_changes", json_object_new_boolean(p->script_changes));
+	json_object *fb = graft_firstboot_json(gs);
+	if (fb) {
+		json_object_object_add(fb, "answer_file_changes",
+				       json_object_new_boolean(p->answer.changes));
+		json_object_object_add(o, "first_boot", fb);
+	}
 	json_object_object_add(o, "changes", json_object_new_boolean(p->changes));
 	return o;
 }
 
 /* ---- committing ------------------------------------------------------------------ */
 
-enum done_kind { DONE_WRITE_NEW, DONE_WRITE_REPLACED, DONE_SCRIPT };
+enum done_kind { DONE_WRITE_NEW, DONE_WRITE_REPLACED, DONE_SCRIPT, DONE_ANSWER };
 
 struct done {
 	enum done_kind kind;
@@ -488,7 +508,9 @@ static enum wg_err rollback(struct target *t, struct done_list *j, const struct 
 	for (size_t i = j->n; i-- > 0;) {
 		const struct done *d = &j->v[i];
 		enum wg_err ret = WG_OK;
-		if (d->kind == DONE_WRITE_NEW || (d->kind == DONE_SCRIPT && !p->script_existed))
+		if (d->kind == DONE_ANSWER)
+			ret = fb_answer_rollback(t, &p->answer);
+		else if (d->kind == DONE_WRITE_NEW || (d->kind == DONE_SCRIPT && !p->script_existed))
 			ret = t->ops->remove(t, d->rel);
 		else if (d->kind == DONE_SCRIPT)
 			ret = t->ops->write_buf(t, d->rel, p->script_old.buf, p->script_old.len, NULL);
@@ -521,6 +543,8 @@ static enum wg_err check_all_writable(struct target *t, const struct plan *p, co
 	}
 	if (!ret && p->script_changes)
 		ret = t->ops->check_writable(t, FIRSTBOOT_SCRIPT);
+	if (!ret && p->answer.changes)
+		ret = t->ops->check_writable(t, UNATTEND_PATH);
 	if (!ret) {
 		char *rec = undo_path(feature);
 		ret = t->ops->check_writable(t, rec);
@@ -579,6 +603,12 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 			goto fail;
 		done_add(&j, DONE_SCRIPT, FIRSTBOOT_SCRIPT, NULL);
 	}
+	if (p->answer.changes) {
+		ret = fb_answer_commit(t, &p->answer, &j.created);
+		if (ret)
+			goto fail;
+		journal_add(&j, DONE_ANSWER, UNATTEND_PATH, NULL);
+	}
 	for (size_t i = 0; i < j.created.n; i++)
 		sv_push_unique(&p->undo.created_dirs, j.created.v[i]);
 	/* The record replaced is kept in staging, so a rollback can put it back. */
@@ -627,7 +657,7 @@ enum wg_err graft_apply(const struct wg_opts *opts, struct graft_source *gs, str
 	if (ret)
 		goto out;
 	if (report)
-		json_object_array_add(report, plan_json(&p, t));
+		json_object_array_add(report, plan_json(&p, t, gs));
 	else if (!wg_opt_quiet)
 		print_plan(&p, t, opts->dry_run);
 	if (opts->dry_run || !p.changes)

@@ -27,6 +27,9 @@ struct graft_source {
 	bool has_team;
 	struct strbuf team_script;
 	struct resolved_file team_rf;
+	struct strbuf fb_script;    /* the first-boot script, when fb_made */
+	bool fb_made;
+	enum manifest_route fb_route;   /* what calls it */
 };
 
 /* Load the manifest, open the source, pick the image, resolve every entry (errors printed). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "firstboot.h"
+#include "graft_firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
 #include "report.h"
@@ -29,6 +30,7 @@ struct removal {
 	char *script_actual;
 	bool script_found;
 	bool script_delete;
+	struct fb_answer answer;    /* the answer file without the first-boot command */
 };
 
 static void removal_release(struct removal *r)
@@ -43,6 +45,7 @@ static void removal_release(struct removal *r)
 	graft_reg_release(&r->reg);
 	sb_release(&r->script);
 	free(r->script_actual);
+	fb_answer_release(&r->answer);
 	undo_release(&r->rec);
 }
 
@@ -66,6 +69,8 @@ static enum wg_err plan_removal(const struct wg_opts *opts, const struct manifes
 		}
 		free(data);
 	}
+	if (!ret && r->rec.answer_file)
+		ret = fb_answer_unplan(t, r->rec.answer_file, &r->answer);
 	r->backups = xcalloc(r->rec.nfiles + 1, sizeof(char *));
 	for (size_t i = 0; !ret && i < r->rec.nfiles; i++) {
 		const struct undo_file *f = &r->rec.files[i];
@@ -110,6 +115,9 @@ static void show_removal(const struct wg_opts *opts, struct target *t, const str
 		}
 		json_object_object_add(o, "files", files);
 		json_object_object_add(o, "registry", graft_reg_plan_json(&r->reg));
+		if (r->answer.changes)
+			json_object_object_add(o, "answer_file", json_object_new_string(
+				r->answer.delete_file ? "delete" : "restore"));
 		json_object_array_add(report, o);
 		return;
 	}
@@ -121,6 +129,8 @@ static void show_removal(const struct wg_opts *opts, struct target *t, const str
 	graft_reg_print(&r->reg, stdout);
 	if (r->script_found)
 		printf("  script %-8s %s\n", r->script_delete ? "delete" : "unblock", FIRSTBOOT_SCRIPT);
+	if (r->answer.changes)
+		printf("  answer %-8s %s\n", r->answer.delete_file ? "delete" : "restore", r->answer.actual);
 }
 
 /*
@@ -147,6 +157,8 @@ static enum wg_err commit_removal(const struct manifest *m, struct target *t, st
 		ret = r->script_delete ? t->ops->remove(t, r->script_actual)
 				       : t->ops->write_buf(t, r->script_actual, r->script.buf,
 							   r->script.len, NULL);
+	if (!ret)
+		ret = fb_answer_uncommit(t, &r->answer);
 	if (!ret) {
 		char *path = undo_path(m->id);
 		ret = t->ops->remove(t, path);

@@ -10,6 +10,8 @@
 
 #include "catalog_choose.h"
 #include "firstboot.h"
+#include "firstboot_script.h"
+#include "graft_firstboot.h"
 #include "graft_common.h"
 #include "graft_reg.h"
 #include "report.h"
@@ -132,6 +134,11 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 		graft_reg_release(&reg);
 		if (gs->res.commands.n)
 			check_script(t, m->id, &gs->res.commands, &diffs);
+		if (gs->fb_made && gs->fb_route == ROUTE_UNATTEND) {
+			char *cmd = fbscript_unattend_command(m->id);
+			fb_answer_verify(t, cmd, &diffs);
+			free(cmd);
+		}
 	} else if (have_record) {
 		for (size_t i = 0; i < rec.nfiles; i++, checked++)
 			check_file(t, rec.files[i].path, rec.files[i].size, rec.files[i].sha1, &diffs);
@@ -139,6 +146,8 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 			ret = graft_reg_verify(opts, t, rec.registry, &diffs);
 		if (rec.firstboot_block)
 			check_script(t, m->id, &rec.firstboot_commands, &diffs);
+		if (fb_answer_record_command(rec.answer_file))
+			fb_answer_verify(t, fb_answer_record_command(rec.answer_file), &diffs);
 	} else {
 		sv_push_nodup(&diffs, xasprintf("feature '%s' is not applied (no %s)", m->id,
 						UNDO_DIR "/…undo.json"));

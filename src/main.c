@@ -38,12 +38,14 @@ static const struct wg_command commands[] = {
 	  "wimgraft apply   [-m MANIFEST] -s SOURCE [-i IMAGE] [--team FILE] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
 	  "Graft the feature into a Windows image folder or into a client WIM.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
-	  OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_TEAM | OPT_WAIT },
+	  OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_TEAM | OPT_WAIT |
+	  OPT_FIRST_BOOT },
 	{ "verify", cmd_verify,
 	  "wimgraft verify  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all]) [-s SOURCE [-i IMAGE]] [--team FILE]",
 	  "Check that the feature is present and complete in a target.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
-	  OPT_TARGET_IMAGE | OPT_PARAM | OPT_JSON | OPT_TEAM | OPT_WAIT },
+	  OPT_TARGET_IMAGE | OPT_PARAM | OPT_JSON | OPT_TEAM | OPT_WAIT |
+	  OPT_FIRST_BOOT },
 	{ "remove", cmd_remove,
 	  "wimgraft remove  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
 	  "Undo what apply changed in a target.",

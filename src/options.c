@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 enum { LONG_JSON = 256, LONG_FORCE, LONG_NO_PROGRESS, LONG_LOG, LONG_HELP, LONG_TEAM = 300,
-       LONG_NO_CACHE = 440,
+       LONG_FIRST_BOOT = 310, LONG_NO_CACHE = 440,
        LONG_WAIT = 150 };
 
 static const struct {
@@ -49,6 +49,9 @@ static const struct {
 	  "    --team FILE          a team file: the NIC teams the image makes at first boot" },
 	{ { "wait", required_argument, NULL, LONG_WAIT }, OPT_WAIT,
 	  "    --wait SECONDS       wait up to SECONDS for another run's lock (default: 0)" },
+	{ { "first-boot", required_argument, NULL, LONG_FIRST_BOOT }, OPT_FIRST_BOOT,
+	  "    --first-boot R       what runs the first-boot script: setupcomplete, unattend or\n"
+	  "                             none (default: the manifest's, setupcomplete for lbfo)" },
 	{ { "quiet", no_argument, NULL, 'q' }, 0,
 	  "-q, --quiet              print errors only" },
 	{ { "verbose", no_argument, NULL, 'v' }, 0,
@@ -156,6 +159,15 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 			o->wait = (unsigned)v;
 			break;
 		}
+		case LONG_FIRST_BOOT:
+			if (strcmp(optarg, "setupcomplete") && strcmp(optarg, "unattend") &&
+			    strcmp(optarg, "none")) {
+				wg_error("%s: '--first-boot %s': expected setupcomplete, unattend or none",
+					 cmd->name, optarg);
+				ret = WG_ERR_USAGE;
+			}
+			o->first_boot = optarg;
+			break;
 		}
 	}
 	sb_release(&shortopts);

@@ -23,6 +23,7 @@ enum {
 	OPT_FORCE        = 1 << 10,
 	OPT_ARGS         = 1 << 11, /* takes positional arguments */
 	OPT_TEAM         = 1 << 20, /* --team */
+	OPT_FIRST_BOOT   = 1 << 13, /* --first-boot */
 	OPT_ISO          = 1 << 24, /* reads a source given as an argument (--no-cache) */
 	OPT_WAIT         = 1 << 15, /* --wait */
 };
@@ -43,6 +44,7 @@ struct wg_opts {
 	const char *log;
 	const char *command;       /* the command's name */
 	unsigned wait;             /* --wait: seconds to wait for another run's lock */
+	const char *first_boot;    /* --first-boot: setupcomplete, unattend, none; NULL: the manifest's */
 	struct strvec args;        /* positional arguments */
 	const char *team;          /* --team FILE */
 };

@@ -61,6 +61,7 @@ void undo_release(struct undo_record *u)
 	json_object_put(u->source);
 	json_object_put(u->params);
 	json_object_put(u->registry);
+	json_object_put(u->answer_file);
 	for (size_t i = 0; i < u->nfiles; i++) {
 		free(u->files[i].path);
 		free(u->files[i].backup);
@@ -124,6 +125,8 @@ char *undo_serialize(const struct undo_record *u)
 		json_object_array_add(cmds, json_object_new_string(u->firstboot_commands.v[i]));
 	json_object_object_add(fb, "commands", cmds);
 	json_object_object_add(o, "first_boot", fb);
+	if (u->answer_file)
+		json_object_object_add(o, "answer_file", json_object_get(u->answer_file));
 	char *text = xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -384,6 +387,8 @@ static bool parse_record(struct reader *r, json_object *o, struct undo_record *u
 	if (!get_typed(r, o, "registry", "registry", false, json_type_array, &v))
 		return false;
 	u->registry = json_object_get(v);
+	if (json_object_object_get_ex(o, "answer_file", &v) && json_object_is_type(v, json_type_object))
+		u->answer_file = json_object_get(v);
 	if (!get_typed(r, o, "files", "files", true, json_type_array, &v))
 		return false;
 	for (size_t i = 0; i < json_object_array_length(v); i++)

@@ -48,6 +48,8 @@ struct undo_record {
 	bool firstboot_created;  /* ... and the script did not exist before */
 	char *firstboot_lead;    /* what was put before the block (see firstboot_add) */
 	struct strvec firstboot_commands;  /* the block's commands, for verify */
+	json_object *answer_file; /* the command added to Windows/Panther/unattend.xml (owned; see
+				     graft_firstboot.c), or NULL */
 };
 
 /* "Windows/Logs/wimgraft/<feature>.undo.json" (new string). */

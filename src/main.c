@@ -35,13 +35,13 @@ static const struct wg_command commands[] = {
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN |
 	  OPT_JSON | OPT_FORCE | OPT_TEAM },
 	{ "apply", cmd_apply,
-	  "wimgraft apply   [-m MANIFEST] -s SOURCE [-i IMAGE] [--team FILE] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
+	  "wimgraft apply   [-m MANIFEST] -s SOURCE [-i IMAGE] [--team FILE] [--first-boot R] (-d DIR | -w WIM [-t IMAGE|all] [-o NEW.wim])",
 	  "Graft the feature into a Windows image folder or into a client WIM.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
 	  OPT_TARGET_IMAGE | OPT_OUTPUT | OPT_PARAM | OPT_DRY_RUN | OPT_JSON | OPT_FORCE | OPT_TEAM | OPT_WAIT |
 	  OPT_FIRST_BOOT },
 	{ "verify", cmd_verify,
-	  "wimgraft verify  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all]) [-s SOURCE [-i IMAGE]] [--team FILE]",
+	  "wimgraft verify  [-m MANIFEST] (-d DIR | -w WIM [-t IMAGE|all]) [-s SOURCE [-i IMAGE]] [--team FILE] [--first-boot R]",
 	  "Check that the feature is present and complete in a target.",
 	  OPT_MANIFEST | OPT_SOURCE | OPT_SOURCE_IMAGE | OPT_IMAGE_DIR | OPT_WIM |
 	  OPT_TARGET_IMAGE | OPT_PARAM | OPT_JSON | OPT_TEAM | OPT_WAIT |

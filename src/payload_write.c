@@ -13,12 +13,21 @@
 
 #include <libxml/xmlwriter.h>
 
+#include "firstboot_script.h"
 #include "payload.h"
+#include "regapply.h"
 #include "regfile.h"
 
 char *payload_reg_name(const char *feature)
 {
 	char *name = xasprintf("Enable_%s.reg", feature);
+	name[7] = (char)toupper((unsigned char)name[7]);
+	return name;
+}
+
+char *payload_drivers_reg_name(const char *feature)
+{
+	char *name = xasprintf("Enable_%s_DRIVERS.reg", feature);
 	name[7] = (char)toupper((unsigned char)name[7]);
 	return name;
 }
@@ -114,30 +123,107 @@ static enum wg_err copy_files(const struct graft_source *gs, const char *dir)
 	return WG_OK;
 }
 
+/* One install.cmd step: announced, run with its output in the log, stopped at on failure. */
+static void install_step(struct strbuf *sb, const char *what, const char *command)
+{
+	char *echo = fbscript_echo_text(command);
+	sb_addf(sb, "echo install: %s\r\n"
+		    ">>\"%%WG_LOG%%\" echo(%%DATE%% %%TIME%% run: %s\r\n"
+		    "%s >>\"%%WG_LOG%%\" 2>&1\r\n"
+		    "set \"WG_RC=%%ERRORLEVEL%%\"\r\n"
+		    ">>\"%%WG_LOG%%\" echo(%%DATE%% %%TIME%% exit %%WG_RC%%: %s\r\n"
+		    "if not \"%%WG_RC%%\"==\"0\" set \"WG_FAILED=%s\"\r\n"
+		    "if defined WG_FAILED goto wg_failed\r\n", what, echo, command, echo, what);
+	free(echo);
+}
+
 static enum wg_err write_install_cmd(const struct graft_source *gs, const char *dir,
-				     const char *reg_name)
+				     const char *reg_name, const char *drivers_reg)
 {
 	struct strbuf sb = STRBUF_INIT;
+	const char *id = gs->m->id;
 	sb_addf(&sb, "@echo off\r\n"
-		     "rem Installs '%s' on a running Windows: copies the files and imports the\r\n"
-		     "rem registry values. Run it from an administrator prompt with SYSTEM rights\r\n"
-		     "rem (e.g. 'psexec -s -i cmd.exe'), from this folder.\r\n"
-		     "cd /d \"%%~dp0\"\r\n"
-		     "xcopy /H /Y /E Windows \"%%SystemRoot%%\\\" || goto :failed\r\n"
-		     "reg import \"%s\" || goto :failed\r\n",
-	       gs->m->name ? gs->m->name : gs->m->id, reg_name);
-	for (size_t i = 0; i < gs->res.commands.n; i++)
-		sb_addf(&sb, "%s\r\n", gs->res.commands.v[i]);
-	sb_addstr(&sb, "echo done; restart Windows to load the driver\r\n"
-		       "exit /b 0\r\n"
-		       ":failed\r\n"
-		       "echo installation failed\r\n"
-		       "exit /b 1\r\n");
+		"rem install.cmd - installs '%s' on a running Windows from this folder: copies the\r\n"
+		"rem files, imports the registry values (the DRIVERS hive loaded for it when Windows\r\n"
+		"rem has not), then runs the first-boot steps. Run it as administrator. Every step\r\n"
+		"rem goes to %%SystemRoot%%\\Logs\\wimgraft\\install-%s.log; the first failure stops it.\r\n"
+		"setlocal EnableExtensions DisableDelayedExpansion\r\n"
+		"net session >nul 2>&1\r\n"
+		"if not errorlevel 1 goto wg_admin\r\n"
+		"echo error: install.cmd needs administrator rights: run it from an elevated prompt "
+		"(Run as administrator); nothing was changed\r\n"
+		"exit /b 1\r\n"
+		":wg_admin\r\n"
+		"cd /d \"%%~dp0\" || exit /b 1\r\n"
+		"set \"WG_LOG=%%SystemRoot%%\\Logs\\wimgraft\\install-%s.log\"\r\n"
+		"set \"WG_FAILED=\"\r\n"
+		"set \"WG_UNLOAD=\"\r\n"
+		"if not exist \"%%SystemRoot%%\\Logs\\wimgraft\\\" mkdir \"%%SystemRoot%%\\Logs\\wimgraft\"\r\n"
+		">>\"%%WG_LOG%%\" echo(%%DATE%% %%TIME%% install of %s started from %%CD%%\r\n",
+		gs->m->name ? gs->m->name : id, id, id, id);
+	install_step(&sb, "copy the files into %SystemRoot%",
+		     "xcopy /H /Y /E Windows \"%SystemRoot%\\\"");
+	char *imp = xasprintf("reg import \"%s\"", reg_name);
+	install_step(&sb, "import the registry values", imp);
+	free(imp);
+	if (drivers_reg) {
+		sb_addstr(&sb, "rem the driver store's index: HKLM\\DRIVERS, loaded here unless Windows "
+			       "has it loaded\r\n"
+			       "reg query HKLM\\DRIVERS >nul 2>&1\r\n"
+			       "if not errorlevel 1 goto wg_drivers_loaded\r\n");
+		install_step(&sb, "load the DRIVERS hive",
+			     "reg load HKLM\\DRIVERS \"%SystemRoot%\\System32\\config\\DRIVERS\"");
+		sb_addstr(&sb, "set \"WG_UNLOAD=1\"\r\n"
+			       ":wg_drivers_loaded\r\n");
+		imp = xasprintf("reg import \"%s\"", drivers_reg);
+		install_step(&sb, "import the DRIVERS values", imp);
+		free(imp);
+		sb_addstr(&sb, "if not defined WG_UNLOAD goto wg_drivers_done\r\n"
+			       "set \"WG_UNLOAD=\"\r\n");
+		install_step(&sb, "unload the DRIVERS hive", "reg unload HKLM\\DRIVERS");
+		sb_addstr(&sb, ":wg_drivers_done\r\n");
+	}
+	if (gs->fb_made) {
+		char *call = fbscript_call_line(id);
+		install_step(&sb, "run the first-boot steps (see firstboot.log)", call);
+		free(call);
+	}
+	sb_addf(&sb, ">>\"%%WG_LOG%%\" echo(%%DATE%% %%TIME%% install of %s done\r\n"
+		     "echo install: done; restart Windows to load the driver\r\n"
+		     "endlocal & exit /b 0\r\n"
+		     ":wg_failed\r\n"
+		     ">>\"%%WG_LOG%%\" echo(%%DATE%% %%TIME%% install of %s FAILED: %%WG_FAILED%% "
+		     "(exit status %%WG_RC%%)\r\n"
+		     "echo error: install.cmd stopped: could not %%WG_FAILED%% (exit status "
+		     "%%WG_RC%%); see %%WG_LOG%%\r\n"
+		     "if defined WG_UNLOAD reg unload HKLM\\DRIVERS >nul 2>&1\r\n"
+		     "endlocal & exit /b 1\r\n", id, id);
 	char *path = xasprintf("%s/install.cmd", dir);
 	enum wg_err ret = write_all(path, sb.buf, sb.len);
 	free(path);
 	sb_release(&sb);
 	return ret;
+}
+
+/* The feature's operations split: the DRIVERS hive's go to a .reg of their own. */
+static enum wg_err split_ops(const struct reg_ops *all, struct reg_ops *main_ops,
+			     struct reg_ops *drivers)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const struct reg_op *op = &all->v[i];
+		const char *hive, *rest;
+		if (op->flags) {
+			wg_error("'%s' line %u: a .reg file cannot say NOCLOBBER or APPEND; this "
+				 "value can only be grafted offline", op->origin ? op->origin : "?",
+				 op->line);
+			return WG_ERR_REG_SYNTAX;
+		}
+		enum wg_err err = reg_route(op->key, op->origin, op->line, &hive, &rest);
+		if (err)
+			return err;
+		reg_ops_push(strcmp(hive, "DRIVERS") ? main_ops : drivers, op);
+	}
+	return WG_OK;
 }
 
 static void attr(xmlTextWriterPtr w, const char *name, const char *value)
@@ -239,20 +325,34 @@ static enum wg_err write_description(const struct graft_source *gs, const char *
 
 enum wg_err payload_write(const struct graft_source *gs, const char *dir)
 {
-	struct strbuf reg = STRBUF_INIT;
+	struct strbuf reg = STRBUF_INIT, dreg = STRBUF_INIT;
+	struct reg_ops main_ops = { 0 }, drivers = { 0 };
 	char *reg_name = payload_reg_name(gs->m->id);
+	char *dreg_name = payload_drivers_reg_name(gs->m->id);
 	char *reg_path = xasprintf("%s/%s", dir, reg_name);
-	enum wg_err ret = copy_files(gs, dir);
+	char *dreg_path = xasprintf("%s/%s", dir, dreg_name);
+	enum wg_err ret = split_ops(&gs->res.ops, &main_ops, &drivers);
 	if (!ret)
-		ret = regfile_write_regedit5(&gs->res.ops, &reg);
+		ret = copy_files(gs, dir);
+	if (!ret)
+		ret = regfile_write_regedit5(&main_ops, &reg);
 	if (!ret)
 		ret = write_all(reg_path, reg.buf, reg.len);
+	if (!ret && drivers.n)
+		ret = regfile_write_regedit5(&drivers, &dreg);
+	if (!ret && drivers.n)
+		ret = write_all(dreg_path, dreg.buf, dreg.len);
 	if (!ret)
-		ret = write_install_cmd(gs, dir, reg_name);
+		ret = write_install_cmd(gs, dir, reg_name, drivers.n ? dreg_name : NULL);
 	if (!ret)
 		ret = write_description(gs, dir);
+	reg_ops_free(&main_ops);
+	reg_ops_free(&drivers);
 	sb_release(&reg);
+	sb_release(&dreg);
 	free(reg_name);
+	free(dreg_name);
 	free(reg_path);
+	free(dreg_path);
 	return ret;
 }

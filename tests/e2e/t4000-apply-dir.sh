@@ -64,10 +64,11 @@ test_expect_success 'the default start value starts the driver at boot (not 3)' 
 	! grep -q "0x00000003" start && grep -q "DWORD" start
 '
 
-test_expect_success 'the first-boot command is one marked block of SetupComplete.cmd' '
+test_expect_success 'the first-boot script is called from one marked block of SetupComplete.cmd' '
 	S=img/Windows/Setup/Scripts/SetupComplete.cmd &&
-	test $(grep -c "netcfg.exe -v -l .*mslbfoprovider.inf -c s -i ms_lbfo" $S) = 1 &&
-	grep -q "^rem >>> wimgraft lbfo: begin" $S && grep -q "^rem <<< wimgraft lbfo: end" $S
+	test $(grep -c "^call \"%SystemRoot%.Setup.Scripts.wimgraft-lbfo.cmd\"" $S) = 1 &&
+	grep -q "^rem >>> wimgraft lbfo: begin" $S && grep -q "^rem <<< wimgraft lbfo: end" $S &&
+	test $(grep -c "^netcfg.exe -v -l .*mslbfoprovider.inf.* -c s -i ms_lbfo " img/Windows/Setup/Scripts/wimgraft-lbfo.cmd) = 1
 '
 
 test_expect_success 'an existing SetupComplete.cmd keeps its content, gets one block, and loses only it on remove' '
@@ -76,7 +77,7 @@ test_expect_success 'an existing SetupComplete.cmd keeps its content, gets one b
 	cp sc/Windows/Setup/Scripts/SetupComplete.cmd sc.orig &&
 	wimgraft apply -s "$SRC" -i 4 -d sc >out 2>err &&
 	wimgraft apply -s "$SRC" -i 4 -d sc >out 2>err &&
-	test $(grep -c "ms_lbfo" sc/Windows/Setup/Scripts/SetupComplete.cmd) = 1 &&
+	test $(grep -c "wimgraft-lbfo.cmd" sc/Windows/Setup/Scripts/SetupComplete.cmd) = 1 &&
 	grep -q "net user demo" sc/Windows/Setup/Scripts/SetupComplete.cmd &&
 	wimgraft remove -d sc >out 2>err &&
 	cmp sc.orig sc/Windows/Setup/Scripts/SetupComplete.cmd
@@ -102,17 +103,23 @@ test_expect_success 'dry-run shows the plan and changes nothing' '
 	tree_sum dry >after && diff before after
 '
 
-test_expect_success 'with -D start=3 the SYSTEM values equal hivexregedit --merge of the seed' '
+test_expect_success 'with -D start=3 the SYSTEM values are hivexregedit --merge of the seed plus the INF Ndi values' '
 	cp -a orig s3 && cp orig/Windows/System32/config/SYSTEM theirs.hive &&
 	wimgraft apply -s "$SRC" -i 4 -d s3 -D start=3 >out 2>err &&
 	tr -d "\302\240" <"$SEED" | sed "s/CurrentControlSet/ControlSet001/" >seed.reg &&
 	hivexregedit --merge --prefix "HKEY_LOCAL_MACHINE\\SYSTEM" theirs.hive seed.reg &&
-	for k in /ControlSet001/Services/MsLbfoProvider "/ControlSet001/Control/Network/{4d36e974-e325-11ce-bfc1-08002be10318}/{FC66A602-B769-4666-A540-CA3DF0E7DF2C}" /ControlSet001/Services/EventLog/System/MsLbfoProvider; do
+	N="/ControlSet001/Control/Network/{4d36e974-e325-11ce-bfc1-08002be10318}/{FC66A602-B769-4666-A540-CA3DF0E7DF2C}" &&
+	for k in /ControlSet001/Services/MsLbfoProvider "$N" /ControlSet001/Services/EventLog/System/MsLbfoProvider; do
 		reg_dump theirs.hive "$k" | cut -d, -f1-3 >theirs.txt &&
 		reg_dump s3/Windows/System32/config/SYSTEM "$k" | cut -d, -f1-3 >ours.txt &&
 		test -s theirs.txt &&
-		diff theirs.txt ours.txt || return 1
-	done
+		diff theirs.txt ours.txt >d.txt; grep "^[<>]" d.txt >changes.txt;
+		! grep -q "^<" changes.txt || return 1
+		grep "^>" changes.txt | sed "s/^> //" >>added.txt
+	done &&
+	printf "%s\n" "$N/Ndi/CoServices,MULTI_SZ,MsLbfoProvider" "$N/Ndi/FilterClass,SZ,ms_implatform" \
+		"$N/Ndi/FilterRunType,DWORD,0x00000001" "$N/Ndi/FilterType,DWORD,0x00000002" >want.txt &&
+	LC_ALL=C sort added.txt | diff want.txt -
 '
 
 test_expect_success 'remove restores every touched value and deletes the added files; verify then exits 3' '

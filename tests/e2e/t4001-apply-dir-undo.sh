@@ -94,7 +94,7 @@ test_expect_success 'a lost backup: remove refuses before changing anything, nam
 
 test_expect_success 'a changed first-boot block is found by verify' '
 	cp -a orig fb && wimgraft apply -s "$SRC" -i 4 -d fb >out 2>err &&
-	sed -i "s/netcfg.exe.*/rem tampered\r/" fb/Windows/Setup/Scripts/SetupComplete.cmd &&
+	sed -i "s/^call .*wimgraft-lbfo.cmd.*/rem tampered\r/" fb/Windows/Setup/Scripts/SetupComplete.cmd &&
 	test_expect_code 3 wimgraft verify -d fb >out 2>err &&
 	grep -q "block differs" out &&
 	test_expect_code 3 wimgraft verify -d fb -s "$SRC" -i 4 >out 2>err
@@ -115,7 +115,7 @@ test_expect_success 'a SOFTWARE hive that says Server: refused with exit 4, unch
 test_expect_success 'verify and remove --json are one document each' '
 	cp -a orig js && wimgraft apply -q -s "$SRC" -i 4 -d js &&
 	wimgraft verify --json -d js >v.json && jq -e ".ok and .targets[0].ok" v.json &&
-	wimgraft remove --json -d js >r.json 2>err && jq -e ".ok and (.targets[0].files | length) == 7" r.json &&
+	wimgraft remove --json -d js >r.json 2>err && jq -e ".ok and (.targets[0].files | length) == 8" r.json &&
 	test_expect_code 3 wimgraft verify --json -d js >v3.json 2>err &&
 	jq -e "(.ok | not) and .exit_status == 3" v3.json
 '

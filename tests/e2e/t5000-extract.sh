@@ -14,8 +14,8 @@ test_expect_success 'extract writes the payload folder' '
 '
 
 test_expect_success 'payload files are byte-identical to wimlib-imagex extract' '
-	(cd pl && find Windows -type f) | sort >list &&
-	test $(wc -l <list) = 7 &&
+	(cd pl && find Windows -type f ! -name wimgraft-lbfo.cmd) | sort >list &&
+	test $(wc -l <list) = 7 && test -f pl/Windows/Setup/Scripts/wimgraft-lbfo.cmd &&
 	sed "s|^|/|" list >paths &&
 	wimlib-imagex extract "$SRC" 4 @paths --dest-dir=ref --preserve-dir-structure >/dev/null &&
 	while read -r f; do cmp "ref/$f" "pl/$f" || exit 1; done <list

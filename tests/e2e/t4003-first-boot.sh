@@ -178,6 +178,19 @@ test_expect_success '--first-boot none: only the script; -v and --json give the 
 	test "$(jq -r ".targets[0].first_boot.script" plan.json)" = "$FBS"
 '
 
+test_expect_success 'a WIM image: the answer file and the script go in, remove takes them out' '
+	cp "$FIXTURES/win10.wim" w.wim &&
+	wimgraft apply -s "$SRC" -i 4 -w w.wim -t 1 --first-boot unattend >out 2>err &&
+	wimlib-imagex extract w.wim 1 /$UA /$FBS --dest-dir=x --no-acls >/dev/null &&
+	xmllint --noout x/unattend.xml &&
+	test "$(xmllint --xpath "string($XP/*[local-name()=\"Path\"])" x/unattend.xml)" = "$CMD" &&
+	grep -q "lbfo: ready" x/wimgraft-lbfo.cmd &&
+	wimgraft verify -w w.wim -t 1 >v 2>&1 &&
+	wimgraft remove -w w.wim -t 1 >out 2>err &&
+	wimlib-imagex dir w.wim 1 >names &&
+	! grep -qi "panther/unattend.xml\|wimgraft-lbfo.cmd" names
+'
+
 test_expect_success 'a bad --first-boot value is a usage error' '
 	test_expect_code 2 wimgraft apply -s "$SRC" -i 4 -d orig --first-boot later >out 2>err &&
 	test_stderr_names err "expected setupcomplete, unattend or none"

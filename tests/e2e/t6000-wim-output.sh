@@ -27,6 +27,7 @@ test_expect_success 'apply -w -t all -o writes a new WIM and leaves the input by
 	sha256sum <in.wim | cmp - in.sum &&
 	test "$(ls out)" = new.wim &&
 	grep "^  file  new " plan | awk "{print \$3}" | sort -u >payload &&
+	grep -vx "Windows/Setup/Scripts/wimgraft-lbfo.cmd" payload >from-source &&
 	test $(wc -l <payload) -ge 7 &&
 	test $(grep -c "^grafting into .in.wim. image [123] " plan) = 3 &&
 	! grep -q "writing .out/new.wim" err
@@ -68,7 +69,7 @@ test_expect_success 'every image: every payload file is byte-identical to the so
 			7zz e -oy out/new.wim "$i/$p" >/dev/null &&
 			cmp "s/$f" "y/$(basename "$p")" || { echo "image $i: $p"; return 1; }
 		done
-	done <payload
+	done <from-source
 '
 
 test_expect_success 'every other file keeps its hash and attributes; only the SYSTEM and DRIVERS hives changed among the old ones' '

@@ -15,7 +15,7 @@
 
 #include "firstboot_script.h"
 #include "payload.h"
-#include "regapply.h"
+#include "reg_hives.h"
 #include "regfile.h"
 
 char *payload_reg_name(const char *feature)
@@ -346,8 +346,8 @@ enum wg_err payload_write(const struct graft_source *gs, const char *dir)
 		ret = write_install_cmd(gs, dir, reg_name, drivers.n ? dreg_name : NULL);
 	if (!ret)
 		ret = write_description(gs, dir);
-	reg_ops_free(&main_ops);
-	reg_ops_free(&drivers);
+	reg_ops_release(&main_ops);
+	reg_ops_release(&drivers);
 	sb_release(&reg);
 	sb_release(&dreg);
 	free(reg_name);

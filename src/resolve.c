@@ -488,7 +488,7 @@ static void push_component(const struct manifest *m, const struct manifest_reg *
 	inf_component_ops(c, key, f->source, &ops);
 	for (size_t i = 0; i < ops.n; i++)
 		push_op(r, &ops.v[i], m->hive_optional[mr->hive]);
-	reg_ops_free(&ops);
+	reg_ops_release(&ops);
 }
 
 static enum wg_err build_ops(const struct manifest *m, struct wg_source *src, struct vars *v,

@@ -397,6 +397,8 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 	if (ret)
 		goto out;
 	p->undo.answer_file = p->answer.record ? json_object_get(p->answer.record) : NULL;
+	if (gs->fb_made)
+		p->undo.firstboot_route = xstrdup(manifest_route_name(gs->fb_route));
 	plan_undo_files(p, prev);
 	p->undo.manifest_version = gs->m->version ? xstrdup(gs->m->version) : NULL;
 	p->undo.applied_at = prev && prev->applied_at ? xstrdup(prev->applied_at) : now_utc();
@@ -607,7 +609,7 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 		ret = fb_answer_commit(t, &p->answer, &j.created);
 		if (ret)
 			goto fail;
-		journal_add(&j, DONE_ANSWER, UNATTEND_PATH, NULL);
+		done_add(&j, DONE_ANSWER, UNATTEND_PATH, NULL);
 	}
 	for (size_t i = 0; i < j.created.n; i++)
 		sv_push_unique(&p->undo.created_dirs, j.created.v[i]);

@@ -95,6 +95,34 @@ static enum wg_err check_signatures(struct target *t, const struct resolution *r
 	return ret;
 }
 
+/*
+ * What calls the first-boot script: the route of --first-boot, else the one apply
+ * recorded, else the manifest's; the SetupComplete.cmd block or the answer file's command.
+ */
+static void check_caller(const struct wg_opts *opts, const struct graft_source *gs,
+			 const struct undo_record *rec, struct target *t, struct strvec *diffs)
+{
+	enum manifest_route route = gs->fb_route;
+	int r = rec && rec->firstboot_route ? manifest_route_from_name(rec->firstboot_route) : -1;
+	if (!opts->first_boot && r >= 0)
+		route = (enum manifest_route)r;
+	if (!gs->fb_made) {
+		if (gs->res.commands.n)
+			check_script(t, gs->m->id, &gs->res.commands, diffs);
+		return;
+	}
+	if (route == ROUTE_SETUPCOMPLETE) {
+		struct strvec call = STRVEC_INIT;
+		sv_push_nodup(&call, fbscript_call_line(gs->m->id));
+		check_script(t, gs->m->id, &call, diffs);
+		sv_clear(&call);
+	} else if (route == ROUTE_UNATTEND) {
+		char *cmd = fbscript_unattend_command(gs->m->id);
+		fb_answer_verify(t, cmd, diffs);
+		free(cmd);
+	}
+}
+
 enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 			 struct graft_source *gs, struct target *t, json_object *report)
 {
@@ -132,13 +160,7 @@ enum wg_err graft_verify(const struct wg_opts *opts, const struct manifest *m,
 			json_object_put(plan);
 		}
 		graft_reg_release(&reg);
-		if (gs->res.commands.n)
-			check_script(t, m->id, &gs->res.commands, &diffs);
-		if (gs->fb_made && gs->fb_route == ROUTE_UNATTEND) {
-			char *cmd = fbscript_unattend_command(m->id);
-			fb_answer_verify(t, cmd, &diffs);
-			free(cmd);
-		}
+		check_caller(opts, gs, have_record ? &rec : NULL, t, &diffs);
 	} else if (have_record) {
 		for (size_t i = 0; i < rec.nfiles; i++, checked++)
 			check_file(t, rec.files[i].path, rec.files[i].size, rec.files[i].sha1, &diffs);

@@ -69,6 +69,7 @@ void undo_release(struct undo_record *u)
 	free(u->files);
 	sv_clear(&u->created_dirs);
 	free(u->firstboot_lead);
+	free(u->firstboot_route);
 	sv_clear(&u->firstboot_commands);
 	memset(u, 0, sizeof(*u));
 }
@@ -120,6 +121,8 @@ char *undo_serialize(const struct undo_record *u)
 	json_object_object_add(fb, "block", json_object_new_boolean(u->firstboot_block));
 	json_object_object_add(fb, "created_script", json_object_new_boolean(u->firstboot_created));
 	json_object_object_add(fb, "lead", str_or_null(u->firstboot_lead));
+	if (u->firstboot_route)
+		json_object_object_add(fb, "route", json_object_new_string(u->firstboot_route));
 	json_object *cmds = json_object_new_array();
 	for (size_t i = 0; i < u->firstboot_commands.n; i++)
 		json_object_array_add(cmds, json_object_new_string(u->firstboot_commands.v[i]));
@@ -362,6 +365,7 @@ static bool parse_first_boot(struct reader *r, json_object *o, struct undo_recor
 	return get_bool(r, fb, "block", "first_boot.block", &u->firstboot_block) &&
 	       get_bool(r, fb, "created_script", "first_boot.created_script", &u->firstboot_created) &&
 	       get_str(r, fb, "lead", "first_boot.lead", false, &u->firstboot_lead) &&
+	       get_str(r, fb, "route", "first_boot.route", false, &u->firstboot_route) &&
 	       get_typed(r, fb, "commands", "first_boot.commands", false, json_type_array, &cmds) &&
 	       parse_strings(r, cmds, "first_boot.commands", false, &u->firstboot_commands);
 }

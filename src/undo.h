@@ -47,6 +47,7 @@ struct undo_record {
 	bool firstboot_block;    /* a block was added to SetupComplete.cmd */
 	bool firstboot_created;  /* ... and the script did not exist before */
 	char *firstboot_lead;    /* what was put before the block (see firstboot_add) */
+	char *firstboot_route;   /* what calls the first-boot script ("setupcomplete", ...), or NULL */
 	struct strvec firstboot_commands;  /* the block's commands, for verify */
 	json_object *answer_file; /* the command added to Windows/Panther/unattend.xml (owned; see
 				     graft_firstboot.c), or NULL */

@@ -70,7 +70,10 @@ test_expect_success '--first-boot unattend without an answer file: a new, valid 
 	! grep -q "wimgraft-lbfo" ua/Windows/Setup/Scripts/SetupComplete.cmd 2>/dev/null &&
 	grep -q "  answer changes  $UA" out &&
 	wimgraft verify -d ua >v 2>&1 &&
-	wimgraft verify -d ua -s "$SRC" -i 4 --first-boot unattend >v 2>&1
+	wimgraft verify -d ua -s "$SRC" -i 4 --first-boot unattend >v 2>&1 &&
+	wimgraft verify -d ua -s "$SRC" -i 4 >v 2>&1 &&
+	test_expect_code 3 wimgraft verify -d ua -s "$SRC" -i 4 --first-boot setupcomplete >v 2>&1 &&
+	grep -q "SetupComplete.cmd" v
 '
 
 test_expect_success 'verify notices the command gone from the answer file' '
@@ -172,6 +175,8 @@ test_expect_success '--first-boot none: only the script; -v and --json give the 
 	test ! -e none/$UA &&
 	! grep -q "wimgraft-lbfo" none/Windows/Setup/Scripts/SetupComplete.cmd 2>/dev/null &&
 	grep -qF "$CMD" err &&
+	wimgraft verify -d none -s "$SRC" -i 4 >v 2>&1 &&
+	wimgraft verify -d none >v 2>&1 &&
 	wimgraft apply -s "$SRC" -i 4 -d orig --first-boot none -n --json >plan.json 2>err &&
 	test "$(jq -r ".targets[0].first_boot.command" plan.json)" = "$CMD" &&
 	test "$(jq -r ".targets[0].first_boot.route" plan.json)" = none &&

@@ -74,7 +74,7 @@ inf_addreg() {
 
 # The value names the seed's .reg sets under the component's Ndi key and its Interfaces subkey.
 seed_ndi_values() {
-	tr -d '\r' <"$SHARED/fixtures/reg/Enable_Lbfo.reg" |
+	tr -d '\r' <"$SEED_REG" |
 	awk '/^\[/ { ndi = ($0 ~ /\\Ndi(\\Interfaces)?\]$/) } ndi && /^"/'
 }
 

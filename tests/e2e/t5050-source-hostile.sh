@@ -46,18 +46,26 @@ test_expect_success 'a missing or truncated driver is refused by check as well' 
 
 test_expect_success 'an INF with a 3 MB Provider line: refused at check and extract, naming it' '
 	wimlib-imagex extract "$SRC" 4 /$REPO/mslbfoprovider.inf --dest-dir=. >/dev/null &&
-	{ printf "[Version]\r\nProvider = \"" && head -c 3000000 /dev/zero | tr "\0" P &&
-	  printf "\"\r\n" && tail -n +2 mslbfoprovider.inf | grep -vi "^Provider"; } >big.inf &&
+	iconv -f UTF-16 -t UTF-8 mslbfoprovider.inf >inf.utf8 && grep -qi "^provider" inf.utf8 &&
+	head -c 3000000 /dev/zero | tr "\0" P >pp &&
+	{ grep -vi "^provider" inf.utf8 | sed -n "1,/^\[version\]/Ip" &&
+	  printf "Provider = \"" && cat pp && printf "\"\r\n" &&
+	  grep -vi "^provider" inf.utf8 | sed "1,/^\[version\]/Id"; } >big.inf &&
 	test $(wc -c <big.inf) -gt 3000000 &&
 	cp "$SRC" big.wim &&
 	printf "add big.inf /Windows/INF/mslbfoprovider.inf\nadd big.inf /$REPO/mslbfoprovider.inf\n" |
 		wimlib-imagex update big.wim 4 >/dev/null &&
-	test_expect_code 1 wimgraft check -s big.wim -i 4 2>check.err &&
-	test_expect_code 1 wimgraft extract -s big.wim -i 4 -o bigpl 2>extract.err &&
+	# The changed INF is in no catalog: a manifest that does not ask for signatures reaches
+	# the Provider value (with lbfo.xml the signing check refuses it first).
+	sed "s/ *signed=\"[a-z]*\"//" "$TOP/manifests/lbfo.xml" >nosign.xml &&
+	test_expect_code 1 wimgraft check -m ./nosign.xml -s big.wim -i 4 2>check.err &&
+	test_expect_code 1 wimgraft extract -m ./nosign.xml -s big.wim -i 4 -o bigpl 2>extract.err &&
 	test_stderr_names check.err "Provider is 6000002 bytes as registry data" &&
 	cmp check.err extract.err && test ! -e bigpl &&
-	test_expect_code 1 wimgraft apply -s big.wim -i 4 -d img 2>apply.err &&
+	test_expect_code 1 wimgraft apply -m ./nosign.xml -s big.wim -i 4 -d img 2>apply.err &&
 	test_stderr_names apply.err "mslbfoprovider.inf" &&
+	test_expect_code 1 wimgraft check -s big.wim -i 4 2>signed.err &&
+	test_stderr_names signed.err "is listed by no valid signing catalog" &&
 	tree_sum img >img.after && cmp img.sum img.after
 '
 

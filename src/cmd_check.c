@@ -255,9 +255,10 @@ enum wg_err cmd_check(const struct wg_opts *opts)
 		int index;
 		if ((ret = source_find_image(src, opts->source_image, &index)) != WG_OK)
 			goto out;
-		if ((ret = resolve_image(m, src, index, NULL, &r)) != WG_OK)
+		ret = resolve_image(m, src, index, NULL, &r);
+		have_res = true;   /* a failed resolution holds what it found so far */
+		if (ret != WG_OK)
 			goto out;
-		have_res = true;
 		struct strbuf why = STRBUF_INIT;
 		if (!manifest_req_met(&m->source_req, &r.info, &why))
 			wg_warning("image %d ('%s') does not meet the manifest's source requirements: %s",

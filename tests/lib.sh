@@ -173,3 +173,9 @@ test_done() {
 	say "# $SCRIPT: $passed passed, $test_failed failed, $test_skipped skipped"
 	[ "$test_failed" = 0 ]
 }
+
+# LeakSanitizer stops the world with ptrace, which a process strace already traces cannot do:
+# under strace the sanitizer build runs without leak checking (the untraced runs keep it).
+strace() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" command strace "$@"
+}

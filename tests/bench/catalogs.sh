@@ -36,7 +36,15 @@ if [ "$(cat "$OUT/.stamp" 2>/dev/null)" != "$key" ]; then
 	mkdir "$OUT/pki" && "$OUT/mkcat" pki "$OUT/pki"
 	t=$OUT/tree
 	"$OUT/mkpe" pe32+ "$t/Windows/System32/drivers/MsLbfoProvider.sys" "bench driver"
-	printf '[Version]\r\nClass=NetService\r\nClassGUID={4D36E974-E325-11CE-BFC1-08002BE10318}\r\nProvider=%%Msft%%\r\nDriverVer=06/21/2006,10.0.20348.1\r\n[Strings]\r\nMsft="Microsoft"\r\n' \
+	# The smallest INF of the real one's shape that 'check' accepts (the component, its Ndi keys).
+	printf '%s\r\n' '[Version]' 'Signature="$Windows NT$"' 'Class=NetService' \
+		'ClassGUID={4D36E974-E325-11CE-BFC1-08002BE10318}' 'Provider=%Msft%' 'DriverVer=06/21/2006,10.0.20348.1' \
+		'[Manufacturer]' '%Msft%=MSFT,NTamd64' '[MSFT.NTamd64]' '%Desc%=Install,ms_lbfo' \
+		'[Install]' 'AddReg=Ndi' 'Characteristics=0x40000' 'NetCfgInstanceId="{fc66a602-b769-4666-a540-ca3df0e7df2c}"' \
+		'[Ndi]' 'HKR,Ndi,Service,0,"MsLbfoProvider"' 'HKR,Ndi,FilterClass,0,"ms_implatform"' \
+		'HKR,Ndi,FilterType,0x00010001,2' 'HKR,Ndi\Interfaces,UpperRange,0,"noupper"' \
+		'HKR,Ndi\Interfaces,LowerRange,0,"nolower"' 'HKR,Ndi\Interfaces,FilterMediaTypes,0,"ms_implatform"' \
+		'[Strings]' 'Msft="Microsoft"' 'Desc="Microsoft Load Balancing/Failover Provider"' \
 		>"$t/Windows/INF/mslbfoprovider.inf"
 	cp "$t/Windows/INF/mslbfoprovider.inf" "$t/Windows/System32/DriverStore/FileRepository/mslbfoprovider.inf_amd64_f9d27a6b05ef21aa/"
 	echo mui >"$t/Windows/System32/drivers/en-US/MsLbfoProvider.sys.mui"

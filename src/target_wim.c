@@ -21,277 +21,12 @@
 #include "ntfsvol.h"
 #include "source.h"
 
-/* ---- paths and the overlay ------------------------------------------------------- */
-
-/* Split rel at '/' and '\', refusing what could not name a path inside the image. */
-static enum wg_err split_rel(const struct target *t, const char *rel, struct strvec *out)
-{
-	const char *p = rel;
-	if (!rel || !*rel) {
-		wg_error("an empty path cannot name a file in %s", t->display);
-		return WG_ERR_UNSAFE_PATH;
-	}
-	if (*rel == '/' || *rel == '\\' ||
-	    (((*rel | 0x20) >= 'a' && (*rel | 0x20) <= 'z') && rel[1] == ':')) {
-		wg_error("'%s' is an absolute path; expected a path inside %s", rel, t->display);
-		return WG_ERR_UNSAFE_PATH;
-	}
-	for (;;) {
-		size_t n = strcspn(p, "/\\");
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			wg_error("'%s' has an empty, '.' or '..' component; refusing it", rel);
-			sv_clear(out);
-			return WG_ERR_UNSAFE_PATH;
-		}
-		sv_push_nodup(out, xstrndup(p, n));
-		if (!p[n])
-			return WG_OK;
-		p += n + 1;
-	}
-}
-
-static struct overlay *ov_find(struct wim_target *w, const char *path)
-{
-	for (size_t i = 0; i < w->nov; i++)
-		if (wg_streq_nocase(w->ov[i].path, path))
-			return &w->ov[i];
-	return NULL;
-}
-
-/* Is path below dir (case-insensitively)? */
-static bool is_below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	if (strlen(path) <= n || path[n] != '/')
-		return false;
-	char *head = xstrndup(path, n);
-	bool below = wg_streq_nocase(head, dir);
-	free(head);
-	return below;
-}
-
-static void ov_set(struct wim_target *w, const char *path, enum ov_kind kind, const char *local)
-{
-	if (kind == OV_DELETED) {
-		/* A deleted folder takes everything queued below it along. */
-		size_t keep = 0;
-		for (size_t i = 0; i < w->nov; i++) {
-			if (is_below(w->ov[i].path, path)) {
-				free(w->ov[i].path);
-				free(w->ov[i].local);
-				continue;
-			}
-			w->ov[keep++] = w->ov[i];
-		}
-		w->nov = keep;
-	}
-	struct overlay *o = ov_find(w, path);
-	if (!o) {
-		w->ov = xrealloc(w->ov, (w->nov + 1) * sizeof(*w->ov));
-		o = &w->ov[w->nov++];
-		o->path = xstrdup(path);
-	} else {
-		free(o->local);
-		if (strcmp(o->path, path)) {
-			free(o->path);
-			o->path = xstrdup(path);
-		}
-	}
-	o->kind = kind;
-	o->local = local ? xstrdup(local) : NULL;
-}
-
-/* ---- reading the image ------------------------------------------------------------- */
-
-/* wim_entry in the target image as it was opened. */
-static enum wg_err image_entry(struct wim_target *w, const char *path, struct image_entry *e)
-{
-	return wim_entry(w->s->wim, w->index, w->s->path, path, e);
-}
-
-/*
- * Resolve rel against the image as this session has changed it. found gets how
- * many leading components exist, stored their stored spelling followed by the
- * rest as given; the last found component is described by is_dir, in_image
- * (it is the image's own entry, not something queued) and local (a queued file).
- * A file met before the last component ends the walk there.
- */
-struct resolved {
-	struct strvec parts;
-	size_t found;
-	struct strbuf stored;      /* of the found components only */
-	bool is_dir;
-	bool in_image;
-	bool has_sd;
-	char *local;
-	uint64_t size;
-	uint8_t sha1[20];
-};
-
-static void resolved_release(struct resolved *r)
-{
-	sv_clear(&r->parts);
-	sb_release(&r->stored);
-	free(r->local);
-	memset(r, 0, sizeof(*r));
-}
-
-static enum wg_err resolve(struct target *t, const char *rel, struct resolved *r)
-{
-	struct wim_target *w = wim_priv(t);
-	bool under_image = true;
-	enum wg_err ret;
-
-	memset(r, 0, sizeof(*r));
-	ret = split_rel(t, rel, &r->parts);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < r->parts.n; i++) {
-		char *cand = r->stored.len ? xasprintf("%s/%s", r->stored.buf, r->parts.v[i])
-					   : xstrdup(r->parts.v[i]);
-		struct overlay *o = ov_find(w, cand);
-		struct image_entry e = { 0 };
-		if (o) {
-			free(cand);
-			if (o->kind == OV_DELETED)
-				break;
-			sb_reset(&r->stored);
-			sb_addstr(&r->stored, o->path);
-			r->is_dir = o->kind == OV_DIR;
-			r->in_image = false;
-			r->has_sd = false;
-			free(r->local);
-			r->local = o->local ? xstrdup(o->local) : NULL;
-			if (r->is_dir)
-				under_image = false;   /* made by this session: nothing of the image below */
-		} else if (under_image) {
-			ret = image_entry(w, cand, &e);
-			free(cand);
-			if (ret == WG_ERR_NOT_FOUND)
-				break;
-			if (ret)
-				return ret;
-			sb_reset(&r->stored);
-			sb_addstr(&r->stored, e.stored);
-			free(e.stored);
-			r->is_dir = e.is_dir;
-			r->in_image = true;
-			r->has_sd = e.has_sd;
-			free(r->local);
-			r->local = NULL;
-			r->size = e.size;
-			memcpy(r->sha1, e.sha1, 20);
-		} else {
-			free(cand);
-			break;
-		}
-		r->found = i + 1;
-		if (!r->is_dir)
-			break;
-	}
-	return WG_OK;
-}
-
-/* The stored spelling of the found components, then the given spelling of the rest. */
-static char *full_stored(const struct resolved *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_addstr(&sb, r->stored.buf ? r->stored.buf : "");
-	for (size_t i = r->found; i < r->parts.n; i++) {
-		if (sb.len)
-			sb_addch(&sb, '/');
-		sb_addstr(&sb, r->parts.v[i]);
-	}
-	return sb_detach(&sb);
-}
-
-static enum wg_err find_file(struct target *t, const char *rel, struct resolved *r)
-{
-	enum wg_err ret = resolve(t, rel, r);
-	if (ret)
-		return ret;
-	if (r->found < r->parts.n)
-		return WG_ERR_NOT_FOUND;
-	if (r->is_dir) {
-		wg_error("'%s' in %s is a folder, not a file", r->stored.buf, t->display);
-		return WG_ERR_IO;
-	}
-	return WG_OK;
-}
-
-/* ---- local files ------------------------------------------------------------------- */
-
-static enum wg_err copy_local(const char *from, const char *to)
-{
-	enum wg_err ret;
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		wg_error("cannot open '%s': %s", from, strerror(errno));
-		return WG_ERR_IO;
-	}
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		wg_error("cannot create '%s': %s", to, strerror(errno));
-		close(in);
-		return wg_err_from_errno(errno);
-	}
-	ret = copy_fd(in, from, out, to);
-	close(in);
-	if (close(out) < 0 && !ret) {
-		wg_error("cannot write '%s': %s", to, strerror(errno));
-		ret = wg_err_from_errno(errno);
-	}
-	if (ret)
-		unlink(to);
-	return ret;
-}
-
-/* Move a file (a rename within the session's folder, a copy across file systems). */
-static enum wg_err move_local(const char *from, const char *to)
-{
-	if (rename(from, to) == 0)
-		return WG_OK;
-	if (errno != EXDEV) {
-		wg_error("cannot move '%s' to '%s': %s", from, to, strerror(errno));
-		return wg_err_from_errno(errno);
-	}
-	return copy_local(from, to);
-}
-
-static char *new_staged_name(struct wim_target *w)
-{
-	return xasprintf("%s/staged/%u", w->dir, w->s->seq++);
-}
-
-/* Extract the image's own file (stored spelling) to local_path, its hash checked. */
-static enum wg_err extract_to(struct wim_target *w, const struct resolved *r, const char *local)
-{
-	char *dir = xasprintf("%s/x.XXXXXX", w->dir);
-	enum wg_err ret;
-	if (!mkdtemp(dir)) {
-		wg_error("cannot create a temporary folder '%s': %s", dir, strerror(errno));
-		free(dir);
-		return WG_ERR_IO;
-	}
-	struct source_file f = { .path = r->stored.buf, .size = r->size };
-	memcpy(f.sha1, r->sha1, 20);
-	ret = source_extract(w->s->src, w->index, &f, 1, dir);
-	if (!ret) {
-		char *got = xasprintf("%s/%s", dir, r->stored.buf);
-		ret = move_local(got, local);
-		free(got);
-	}
-	wg_remove_tree(dir);
-	free(dir);
-	return ret;
-}
-
 /* ---- the operations ------------------------------------------------------------------ */
 
 static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, bool *is_dir)
 {
-	struct resolved r;
-	enum wg_err ret = resolve(t, rel, &r);
+	struct wim_resolved r;
+	enum wg_err ret = wim_resolve(t, rel, &r);
 	if (!ret && r.found < r.parts.n)
 		ret = WG_ERR_NOT_FOUND;
 	if (!ret) {
@@ -300,14 +35,14 @@ static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, 
 		if (is_dir)
 			*is_dir = r.is_dir;
 	}
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
 static enum wg_err wim_hash(struct target *t, const char *rel, uint64_t *size, uint8_t sha1[20])
 {
-	struct resolved r;
-	enum wg_err ret = find_file(t, rel, &r);
+	struct wim_resolved r;
+	enum wg_err ret = wim_find_file(t, rel, &r);
 	if (ret)
 		goto out;
 	if (r.in_image) {
@@ -327,17 +62,17 @@ static enum wg_err wim_hash(struct target *t, const char *rel, uint64_t *size, u
 	else
 		ret = sha1_file(r.local, sha1);
 out:
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
 static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *local)
 {
 	struct wim_target *w = wim_priv(t);
-	struct resolved r;
-	enum wg_err ret = find_file(t, rel, &r);
+	struct wim_resolved r;
+	enum wg_err ret = wim_find_file(t, rel, &r);
 	if (!ret)
-		ret = r.in_image ? extract_to(w, &r, local) : copy_local(r.local, local);
+		ret = r.in_image ? wim_extract_to(w, &r, local) : wim_copy_local(r.local, local);
 	if (!ret && r.in_image) {
 		/* written back later (a backup, a restore), it keeps this file's metadata */
 		w->copies = xrealloc(w->copies, (w->ncopies + 1) * sizeof(*w->copies));
@@ -348,7 +83,7 @@ static enum wg_err wim_copy_out(struct target *t, const char *rel, const char *l
 		c->size = r.size;
 		memcpy(c->sha1, r.sha1, 20);
 	}
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -356,9 +91,9 @@ static enum wg_err wim_read(struct target *t, const char *rel, size_t max, unsig
 			    size_t *len)
 {
 	struct wim_target *w = wim_priv(t);
-	struct resolved r;
+	struct wim_resolved r;
 	char *tmp = NULL;
-	enum wg_err ret = find_file(t, rel, &r);
+	enum wg_err ret = wim_find_file(t, rel, &r);
 	if (ret)
 		goto out;
 	if (!r.in_image) {
@@ -371,14 +106,14 @@ static enum wg_err wim_read(struct target *t, const char *rel, size_t max, unsig
 		ret = WG_ERR_IO;
 		goto out;
 	}
-	tmp = new_staged_name(w);
-	ret = extract_to(w, &r, tmp);
+	tmp = wim_staged_name(w);
+	ret = wim_extract_to(w, &r, tmp);
 	if (!ret)
 		ret = read_file(tmp, max, data, len);
 	unlink(tmp);
 out:
 	free(tmp);
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -406,11 +141,11 @@ static enum wg_err make_hive_folder(struct target *t)
 	memset(files, 0, sizeof(files));
 	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++) {
 		char *rel = xasprintf("%s/%s", w->config, hive_names[i]);
-		struct resolved r;
-		ret = resolve(t, rel, &r);
+		struct wim_resolved r;
+		ret = wim_resolve(t, rel, &r);
 		free(rel);
 		if (ret) {
-			resolved_release(&r);
+			wim_resolved_release(&r);
 			goto fail;
 		}
 		if (r.found == r.parts.n && !r.is_dir) {
@@ -436,11 +171,11 @@ static enum wg_err make_hive_folder(struct target *t)
 				memcpy(files[n].sha1, r.sha1, 20);
 				n++;
 			} else {
-				ret = copy_local(r.local, dest);
+				ret = wim_copy_local(r.local, dest);
 			}
 			free(dest);
 		}
-		resolved_release(&r);
+		wim_resolved_release(&r);
 		if (ret)
 			goto fail;
 	}
@@ -451,7 +186,7 @@ static enum wg_err make_hive_folder(struct target *t)
 				continue;
 			char *from = xasprintf("%s/%s", xdir, files[i].path);
 			char *to = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
-			ret = move_local(from, to);
+			ret = wim_move_local(from, to);
 			free(from);
 			free(to);
 			break;
@@ -517,8 +252,8 @@ static int hive_of(struct wim_target *w, const char *stored)
 
 static enum wg_err wim_check_writable(struct target *t, const char *rel)
 {
-	struct resolved r;
-	enum wg_err ret = resolve(t, rel, &r);
+	struct wim_resolved r;
+	enum wg_err ret = wim_resolve(t, rel, &r);
 	if (ret)
 		goto out;
 	if (r.found == r.parts.n && r.is_dir) {
@@ -533,7 +268,7 @@ static enum wg_err wim_check_writable(struct target *t, const char *rel)
 		ret = wim_can_write(wim_priv(t)->s);
 	}
 out:
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -575,16 +310,16 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 			     struct strvec *created, const struct origin *o)
 {
 	struct wim_target *w = wim_priv(t);
-	struct resolved r;
+	struct wim_resolved r;
 	char *stored = NULL, *from = NULL, *top = NULL;
 	const char *vol = NULL, *plain_dir = NULL;
 	enum wg_err ret = wim_check_writable(t, rel);
 	if (ret)
 		return ret;
-	ret = resolve(t, rel, &r);
+	ret = wim_resolve(t, rel, &r);
 	if (ret)
 		goto out;
-	stored = full_stored(&r);
+	stored = wim_full_stored(&r);
 	if (o)
 		vol = wim_volume_of(w->s, o->wim, o->index, o->name, o->stored, o->size, false);
 	if (vol) {
@@ -595,7 +330,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 		 */
 		size_t n = r.parts.n, missing = r.found == n ? 1 : n - r.found, keep;
 		struct strvec sp = STRVEC_INIT;
-		split_rel(t, o->stored, &sp);
+		wim_split_rel(t, o->stored, &sp);
 		for (keep = missing < sp.n ? missing : sp.n; keep > 1; keep--) {
 			bool same = true;
 			for (size_t j = 1; same && j < keep; j++)
@@ -623,7 +358,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 		if (dir.len)
 			sb_addch(&dir, '/');
 		sb_addstr(&dir, r.parts.v[i]);
-		ov_set(w, dir.buf, OV_DIR, NULL);
+		wim_ov_set(w, dir.buf, OV_DIR, NULL);
 		if (created)
 			sv_push(created, dir.buf);
 	}
@@ -634,7 +369,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 		char *copy = xasprintf("%s/%s", w->hive_dir, hive_names[hive]);
 		if (strcmp(copy, local)) {
 			char *tmp = xasprintf("%s/.%s.new", w->hive_dir, hive_names[hive]);
-			ret = copy_local(local, tmp);
+			ret = wim_copy_local(local, tmp);
 			if (!ret && rename(tmp, copy) < 0) {
 				wg_error("cannot replace '%s': %s", copy, strerror(errno));
 				ret = WG_ERR_IO;
@@ -648,7 +383,7 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 		if (ret)
 			goto out;
 	}
-	ov_set(w, stored, OV_FILE, local);
+	wim_ov_set(w, stored, OV_FILE, local);
 	if (vol)
 		wim_queue_volume(w, vol, from, top, NULL);
 	else
@@ -657,7 +392,7 @@ out:
 	free(stored);
 	free(from);
 	free(top);
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -668,10 +403,10 @@ static enum wg_err wim_write_file(struct target *t, const char *rel, const char 
 	struct wim_target *w = wim_priv(t);
 	struct origin o;
 	bool known = wim_find_origin(w, local, &o);
-	char *staged = new_staged_name(w);
+	char *staged = wim_staged_name(w);
 	enum wg_err ret = WG_OK;
 	if (link(local, staged) < 0)
-		ret = copy_local(local, staged);
+		ret = wim_copy_local(local, staged);
 	if (!ret)
 		ret = queue_add(t, rel, staged, created, known ? &o : NULL);
 	if (ret)
@@ -685,7 +420,7 @@ static enum wg_err wim_write_buf(struct target *t, const char *rel, const void *
 				 struct strvec *created)
 {
 	struct wim_target *w = wim_priv(t);
-	char *staged = new_staged_name(w);
+	char *staged = wim_staged_name(w);
 	enum wg_err ret = WG_OK;
 	int fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -722,8 +457,8 @@ out:
 static enum wg_err wim_remove(struct target *t, const char *rel)
 {
 	struct wim_target *w = wim_priv(t);
-	struct resolved r;
-	enum wg_err ret = resolve(t, rel, &r);
+	struct wim_resolved r;
+	enum wg_err ret = wim_resolve(t, rel, &r);
 	if (ret)
 		goto out;
 	if (r.found < r.parts.n) {
@@ -740,9 +475,9 @@ static enum wg_err wim_remove(struct target *t, const char *rel)
 	if (ret)
 		goto out;
 	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, 0);
-	ov_set(w, r.stored.buf, OV_DELETED, NULL);
+	wim_ov_set(w, r.stored.buf, OV_DELETED, NULL);
 out:
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -756,16 +491,16 @@ static int child_cb(const struct wimlib_dir_entry *d, void *arg)
 	const char *p = d->full_path;
 	while (*p == '/')
 		p++;
-	struct overlay *o = ov_find(cs->w, p);
+	struct overlay *o = wim_ov_find(cs->w, p);
 	return o && o->kind == OV_DELETED ? 0 : 1;   /* 1 stops the walk: a child is left */
 }
 
 /* Does the folder have anything in it once the queued changes are made? */
-static enum wg_err has_children(struct wim_target *w, const struct resolved *r, bool *any)
+static enum wg_err has_children(struct wim_target *w, const struct wim_resolved *r, bool *any)
 {
 	*any = false;
 	for (size_t i = 0; i < w->nov; i++) {
-		if (w->ov[i].kind != OV_DELETED && is_below(w->ov[i].path, r->stored.buf)) {
+		if (w->ov[i].kind != OV_DELETED && wim_is_below(w->ov[i].path, r->stored.buf)) {
 			*any = true;
 			return WG_OK;
 		}
@@ -787,9 +522,9 @@ static enum wg_err has_children(struct wim_target *w, const struct resolved *r, 
 static enum wg_err wim_rmdir(struct target *t, const char *rel)
 {
 	struct wim_target *w = wim_priv(t);
-	struct resolved r;
+	struct wim_resolved r;
 	bool any;
-	enum wg_err ret = resolve(t, rel, &r);
+	enum wg_err ret = wim_resolve(t, rel, &r);
 	if (ret)
 		goto out;
 	if (r.found < r.parts.n) {
@@ -808,9 +543,9 @@ static enum wg_err wim_rmdir(struct target *t, const char *rel)
 	if (ret)
 		goto out;
 	wim_queue_cmd(w, WIMLIB_UPDATE_OP_DELETE, NULL, r.stored.buf, WIMLIB_DELETE_FLAG_RECURSIVE);
-	ov_set(w, r.stored.buf, OV_DELETED, NULL);
+	wim_ov_set(w, r.stored.buf, OV_DELETED, NULL);
 out:
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	return ret;
 }
 
@@ -835,7 +570,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 		char *stored = w->hive_stored[k] ? xstrdup(w->hive_stored[k])
 						 : xasprintf("%s/%s", w->config, hive_names[k]);
 		/* One ADD per hive is enough: it reads the folder's file when the WIM is written. */
-		struct overlay *o = ov_find(w, stored);
+		struct overlay *o = wim_ov_find(w, stored);
 		const struct wim_cmd *last = w->ncmds ? &w->cmds[w->ncmds - 1] : NULL;
 		bool queued = o && o->kind == OV_FILE && !strcmp(o->local, local) && last &&
 			      last->op == WIMLIB_UPDATE_OP_ADD &&
@@ -848,7 +583,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 			/* back into its own volume at commit, keeping its metadata, then into the image */
 			ret = wim_can_write(w->s);
 			if (!ret) {
-				ov_set(w, stored, OV_FILE, local);
+				wim_ov_set(w, stored, OV_FILE, local);
 				wim_queue_volume(w, w->hive_vol[k], stored, stored, local);
 			}
 		} else {
@@ -912,7 +647,7 @@ enum wg_err wim_make_target(struct wim_session *s, int index, struct target **ou
 {
 	struct target *t = xcalloc(1, sizeof(*t));
 	struct wim_target *w = xcalloc(1, sizeof(*w));
-	struct resolved r;
+	struct wim_resolved r;
 	enum wg_err ret;
 	const char *name = wimlib_get_image_name(s->wim, index);
 
@@ -923,7 +658,7 @@ enum wg_err wim_make_target(struct wim_session *s, int index, struct target **ou
 	t->priv = w;
 	t->display = name && *name ? xasprintf("'%s' image %d (%s)", s->path, index, name)
 				   : xasprintf("'%s' image %d", s->path, index);
-	ret = resolve(t, TARGET_CONFIG_DIR "/SYSTEM", &r);
+	ret = wim_resolve(t, TARGET_CONFIG_DIR "/SYSTEM", &r);
 	if (!ret && (r.found < r.parts.n || r.is_dir)) {
 		wg_error("%s does not hold a Windows image: no file %s/SYSTEM", t->display,
 			 TARGET_CONFIG_DIR);
@@ -940,7 +675,7 @@ enum wg_err wim_make_target(struct wim_session *s, int index, struct target **ou
 		}
 		free(staged);
 	}
-	resolved_release(&r);
+	wim_resolved_release(&r);
 	if (ret) {
 		target_close(t);
 		return ret;

@@ -146,6 +146,46 @@ const char *wim_dir_of(const char *path, char **owned);
 /* Check the WIM (or the folder of -o) can be written: done at open, repeated for each path. */
 enum wg_err wim_can_write(struct wim_session *s);
 
+/* wim_overlay.c: the image as this session has changed it, and local copies */
+/* Split rel at '/' and '\', refusing what could not name a path inside the image. */
+enum wg_err wim_split_rel(const struct target *t, const char *rel, struct strvec *out);
+struct overlay *wim_ov_find(struct wim_target *w, const char *path);
+/* Is path below dir (case-insensitively)? */
+bool wim_is_below(const char *path, const char *dir);
+/* Record what is queued at path; a deleted folder takes everything queued below it along. */
+void wim_ov_set(struct wim_target *w, const char *path, enum ov_kind kind, const char *local);
+/*
+ * Resolve rel against the image as this session has changed it. found gets how
+ * many leading components exist, stored their stored spelling followed by the
+ * rest as given; the last found component is described by is_dir, in_image
+ * (it is the image's own entry, not something queued) and local (a queued file).
+ * A file met before the last component ends the walk there.
+ */
+struct wim_resolved {
+	struct strvec parts;
+	size_t found;
+	struct strbuf stored;      /* of the found components only */
+	bool is_dir;
+	bool in_image;
+	bool has_sd;
+	char *local;
+	uint64_t size;
+	uint8_t sha1[20];
+};
+void wim_resolved_release(struct wim_resolved *r);
+enum wg_err wim_resolve(struct target *t, const char *rel, struct wim_resolved *r);
+/* The stored spelling of the found components, then the given spelling of the rest. */
+char *wim_full_stored(const struct wim_resolved *r);
+/* wim_resolve, refusing what is missing (WG_ERR_NOT_FOUND) or a folder. */
+enum wg_err wim_find_file(struct target *t, const char *rel, struct wim_resolved *r);
+enum wg_err wim_copy_local(const char *from, const char *to);
+/* Move a file (a rename within the session's folder, a copy across file systems). */
+enum wg_err wim_move_local(const char *from, const char *to);
+/* A new name for a staged file in the target's folder. */
+char *wim_staged_name(struct wim_target *w);
+/* Extract the image's own file (stored spelling) to local, its hash checked. */
+enum wg_err wim_extract_to(struct wim_target *w, const struct wim_resolved *r, const char *local);
+
 /* target_wim.c: the target_ops of one image */
 extern const struct target_ops wim_ops;
 enum wg_err wim_make_target(struct wim_session *s, int index, struct target **out);

@@ -117,6 +117,69 @@ out:
 	return ret;
 }
 
+/*
+ * Hive i of the image into the hive folder: read from its NTFS volume image (which keeps
+ * its metadata for when it goes back), copied from a queued local file, or added to files
+ * to be extracted with the others.
+ */
+static enum wg_err fetch_hive(struct target *t, size_t i, struct source_file *files, size_t *n)
+{
+	struct wim_target *w = wim_priv(t);
+	char *rel = xasprintf("%s/%s", w->config, hive_names[i]);
+	struct wim_resolved r;
+	enum wg_err ret = wim_resolve(t, rel, &r);
+	free(rel);
+	if (ret || r.found != r.parts.n || r.is_dir)
+		goto out;
+	w->hive_stored[i] = xstrdup(r.stored.buf);
+	char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
+	const char *vol = r.in_image && r.has_sd ?
+		wim_volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
+		NULL;
+	if (vol) {
+		char *vpath = xasprintf("/%s", r.stored.buf);
+		ret = ntfsvol_read_file(vol, vpath, dest);
+		free(vpath);
+		if (!ret && !wim_same_content(dest, r.size, r.sha1)) {
+			wg_error("'%s' of %s read back from its NTFS volume image differs "
+				 "from the image's", r.stored.buf, t->display);
+			ret = WG_ERR_HASH;
+		}
+		w->hive_vol[i] = vol;
+	} else if (r.in_image) {
+		files[*n].path = xstrdup(r.stored.buf);
+		files[*n].size = r.size;
+		memcpy(files[*n].sha1, r.sha1, 20);
+		(*n)++;
+	} else {
+		ret = wim_copy_local(r.local, dest);
+	}
+	free(dest);
+out:
+	wim_resolved_release(&r);
+	return ret;
+}
+
+/* Extract files (hives of the image) into xdir, then move each under its hive's name. */
+static enum wg_err extract_hives(struct wim_target *w, struct source_file *files, size_t n,
+				 const char *xdir)
+{
+	enum wg_err ret = source_extract(w->s->src, w->index, files, n, xdir);
+	for (size_t i = 0; !ret && i < n; i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
+			if (!w->hive_stored[k] || strcmp(w->hive_stored[k], files[i].path))
+				continue;
+			char *from = xasprintf("%s/%s", xdir, files[i].path);
+			char *to = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
+			ret = wim_move_local(from, to);
+			free(from);
+			free(to);
+			break;
+		}
+	}
+	return ret;
+}
+
 /* The hive folder: the image's hives copied out once, under the names the engine opens. */
 static enum wg_err make_hive_folder(struct target *t)
 {
@@ -140,58 +203,11 @@ static enum wg_err make_hive_folder(struct target *t)
 	}
 	memset(files, 0, sizeof(files));
 	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++) {
-		char *rel = xasprintf("%s/%s", w->config, hive_names[i]);
-		struct wim_resolved r;
-		ret = wim_resolve(t, rel, &r);
-		free(rel);
-		if (ret) {
-			wim_resolved_release(&r);
-			goto fail;
-		}
-		if (r.found == r.parts.n && !r.is_dir) {
-			w->hive_stored[i] = xstrdup(r.stored.buf);
-			char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
-			const char *vol = r.in_image && r.has_sd ?
-				wim_volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
-				NULL;
-			if (vol) {
-				/* the volume keeps the hive's own metadata for when it goes back */
-				char *vpath = xasprintf("/%s", r.stored.buf);
-				ret = ntfsvol_read_file(vol, vpath, dest);
-				free(vpath);
-				if (!ret && !wim_same_content(dest, r.size, r.sha1)) {
-					wg_error("'%s' of %s read back from its NTFS volume image differs "
-						 "from the image's", r.stored.buf, t->display);
-					ret = WG_ERR_HASH;
-				}
-				w->hive_vol[i] = vol;
-			} else if (r.in_image) {
-				files[n].path = xstrdup(r.stored.buf);
-				files[n].size = r.size;
-				memcpy(files[n].sha1, r.sha1, 20);
-				n++;
-			} else {
-				ret = wim_copy_local(r.local, dest);
-			}
-			free(dest);
-		}
-		wim_resolved_release(&r);
+		ret = fetch_hive(t, i, files, &n);
 		if (ret)
 			goto fail;
 	}
-	ret = source_extract(w->s->src, w->index, files, n, xdir);
-	for (size_t i = 0; !ret && i < n; i++) {
-		for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
-			if (!w->hive_stored[k] || strcmp(w->hive_stored[k], files[i].path))
-				continue;
-			char *from = xasprintf("%s/%s", xdir, files[i].path);
-			char *to = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
-			ret = wim_move_local(from, to);
-			free(from);
-			free(to);
-			break;
-		}
-	}
+	ret = extract_hives(w, files, n, xdir);
 	if (ret)
 		goto fail;
 	w->hive_fd = open(w->hive_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -18,10 +18,12 @@
 #define BASE_BLOCK 4096
 
 /*
- * The children of the last key with many of them, by case-folded name. hivex finds a child by
- * walking the whole list, so creating N subkeys of one parent would cost O(N^2) look-ups.
+ * The children of the last keys with many of them, by case-folded name. hivex finds a child by
+ * walking the whole list, so creating N subkeys of one parent would cost O(N^2) look-ups. Several
+ * parents are kept: a path's walk passes through other big keys (Services) on its way down.
  */
 #define CHILD_INDEX_MIN 128
+#define CHILD_INDEX_KEEP 4
 struct child_slot {
 	char *name;                /* NULL: deleted */
 	hive_key node;             /* 0: empty */
@@ -42,7 +44,8 @@ struct hive {
 	bool modified;
 	bool prepared;             /* a temporary file is written, not yet renamed */
 	struct atomic_file af;
-	struct child_index ci;
+	struct child_index ci[CHILD_INDEX_KEEP];
+	unsigned ci_next;          /* the one replaced next */
 };
 
 static uint32_t le32(const unsigned char *p)
@@ -207,12 +210,27 @@ size_t hive_name_hash(const char *name)
 	return v;
 }
 
-static void ci_clear(struct hive *h)
+static void ci_clear(struct child_index *ci)
 {
-	for (size_t i = 0; i < h->ci.nslots; i++)
-		free(h->ci.slot[i].name);
-	free(h->ci.slot);
-	memset(&h->ci, 0, sizeof(h->ci));
+	for (size_t i = 0; i < ci->nslots; i++)
+		free(ci->slot[i].name);
+	free(ci->slot);
+	memset(ci, 0, sizeof(*ci));
+}
+
+static void ci_clear_all(struct hive *h)
+{
+	for (size_t i = 0; i < CHILD_INDEX_KEEP; i++)
+		ci_clear(&h->ci[i]);
+}
+
+/* The index of parent's children, when one is kept. */
+static struct child_index *ci_find(struct hive *h, hive_key parent)
+{
+	for (size_t i = 0; parent && i < CHILD_INDEX_KEEP; i++)
+		if (h->ci[i].parent == parent)
+			return &h->ci[i];
+	return NULL;
 }
 
 /* The slot of name, or the empty slot where it would go. */
@@ -248,35 +266,36 @@ static void ci_put(struct child_index *ci, char *name, hive_key node)
 	ci->n++;
 }
 
-/* Index the children of parent (when it has many); false when it was not made. */
-static bool ci_build(struct hive *h, hive_key parent)
+/* Index the children of parent (when it has many); NULL when it was not made. */
+static struct child_index *ci_build(struct hive *h, hive_key parent)
 {
 	errno = 0;
 	size_t nc = hivex_node_nr_children(h->hx, parent);
 	if (errno || nc < CHILD_INDEX_MIN)
-		return false;
+		return NULL;
 	hive_node_h *kids = hivex_node_children(h->hx, parent);
 	if (!kids)
-		return false;
-	ci_clear(h);
-	h->ci.parent = parent;
+		return NULL;
+	struct child_index *ci = &h->ci[h->ci_next++ % CHILD_INDEX_KEEP];
+	ci_clear(ci);
+	ci->parent = parent;
 	for (size_t i = 0; kids[i]; i++) {
 		char *name = hivex_node_name(h->hx, kids[i]);
 		if (!name) {
-			ci_clear(h);
+			ci_clear(ci);
 			break;
 		}
-		ci_put(&h->ci, name, kids[i]);
+		ci_put(ci, name, kids[i]);
 	}
 	free(kids);
-	return h->ci.parent == parent;
+	return ci->parent == parent ? ci : NULL;
 }
 
 void hive_close(struct hive *h)
 {
 	if (!h)
 		return;
-	ci_clear(h);
+	ci_clear_all(h);
 	hive_commit_abort(h);
 	hivex_close(h->hx);
 	free(h->name);
@@ -314,8 +333,9 @@ char *hive_key_name(struct hive *h, hive_key key)
 
 enum wg_err hive_child(struct hive *h, hive_key parent, const char *name, hive_key *child)
 {
-	if (h->ci.parent == parent || ci_build(h, parent)) {
-		struct child_slot *s = ci_slot(&h->ci, name);
+	struct child_index *ci = ci_find(h, parent);
+	if (ci || (ci = ci_build(h, parent))) {
+		struct child_slot *s = ci_slot(ci, name);
 		if (!s->node)
 			return WG_ERR_NOT_FOUND;
 		*child = s->node;
@@ -416,8 +436,9 @@ enum wg_err hive_ensure_key(struct hive *h, const char *path, hive_key *key, cha
 				break;
 			}
 			h->modified = true;
-			if (h->ci.parent == k)
-				ci_put(&h->ci, xstrdup(comps.v[i]), c);
+			struct child_index *ci = ci_find(h, k);
+			if (ci)
+				ci_put(ci, xstrdup(comps.v[i]), c);
 			add_component(&sp, comps.v[i]);
 			if (created)
 				sv_push(created, sp.buf);
@@ -683,19 +704,22 @@ enum wg_err hive_delete_key(struct hive *h, hive_key key)
 		wg_error("'%s': the root key of a hive cannot be deleted", h->display);
 		return WG_ERR_HIVE;
 	}
-	if (h->ci.parent) {
-		errno = 0;
-		char *name = hivex_node_parent(h->hx, key) == h->ci.parent
-				     ? hivex_node_name(h->hx, key) : NULL;
-		struct child_slot *s = name ? ci_slot(&h->ci, name) : NULL;
-		if (s && s->node == key) {
-			free(s->name);
-			s->name = NULL;   /* deleted: probed past */
-		} else {
-			ci_clear(h);
-		}
-		free(name);
+	/* the parent's index loses the key; any other may hold keys below it: dropped */
+	errno = 0;
+	hive_key parent = hivex_node_parent(h->hx, key);
+	struct child_index *pci = ci_find(h, parent);
+	char *name = pci ? hivex_node_name(h->hx, key) : NULL;
+	struct child_slot *s = name ? ci_slot(pci, name) : NULL;
+	if (s && s->node == key) {
+		free(s->name);
+		s->name = NULL;   /* deleted: probed past */
+	} else {
+		pci = NULL;
 	}
+	free(name);
+	for (size_t i = 0; i < CHILD_INDEX_KEEP; i++)
+		if (&h->ci[i] != pci)
+			ci_clear(&h->ci[i]);
 	errno = 0;
 	if (hivex_node_delete_child(h->hx, key))
 		return hx_fail(h, "cannot delete a key");
@@ -705,8 +729,9 @@ enum wg_err hive_delete_key(struct hive *h, hive_key key)
 
 enum wg_err hive_restore_tree(struct hive *h, hive_key parent, const struct hive_tree *t)
 {
-	if (h->ci.parent == parent)
-		ci_clear(h);
+	struct child_index *ci = ci_find(h, parent);
+	if (ci)
+		ci_clear(ci);
 	if (!h->writable) {
 		wg_error("'%s': cannot change a hive opened read-only", h->display);
 		return WG_ERR_INTERNAL;

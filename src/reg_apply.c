@@ -10,6 +10,7 @@
 
 #include "hive_values.h"
 #include "reg_describe.h"
+#include "reg_limits.h"
 #include "regmerge.h"
 
 static unsigned char *dup_bytes(const unsigned char *d, size_t len)
@@ -424,6 +425,11 @@ static enum wg_err apply_op(struct hive_set *s, const struct reg_op *op, struct 
 
 enum wg_err regapply_ops(struct hive_set *s, const struct reg_ops *ops, struct reg_changes *out)
 {
+	enum wg_err ret = reg_check_limits(s, ops);
+	if (ret) {
+		hive_set_mark_failed(s);
+		return ret;
+	}
 	for (size_t i = 0; i < ops->n;) {
 		size_t run = set_run(ops, i);
 		enum wg_err err = run > 1 ? apply_set_run(s, &ops->v[i], run, out)

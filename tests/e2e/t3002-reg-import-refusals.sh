@@ -90,4 +90,44 @@ test_expect_success 'a hive that is a symbolic link is refused and its target un
 	sha256sum -c befores
 '
 
+# keys.reg N FIRST: N subkeys key<FIRST..> of Services\WgMany, one value each (CurrentControlSet)
+many_keys() {
+	awk -v n="$1" -v f="$2" 'BEGIN {
+		printf "Windows Registry Editor Version 5.00\r\n"
+		for (i = f; i < f + n; i++)
+			printf "\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\WgMany\\key%05d]\r\n\"n\"=dword:%08x\r\n", i, i
+	}'
+}
+
+test_expect_success 'more than 512 new subkeys under one key are refused up front, naming the file and the key' '
+	mkimg many SYSTEM.xz &&
+	sha256sum many/$CFG/SYSTEM >beforem &&
+	many_keys 20000 0 >k20000.reg &&
+	test_expect_code 1 wimgraft reg-import -d many k20000.reg >out 2>err &&
+	test $(grep -c "^error:" err) = 1 &&
+	grep "^error: .k20000.reg. line [0-9]*: 20000 new subkeys under .SYSTEM.ControlSet001.Services.WgMany. are too many: at most 512" err &&
+	test ! -s out &&
+	sha256sum -c beforem &&
+	ls -a many/$CFG >files && test $(wc -l <files) = 3
+'
+
+test_expect_success 'exactly 512 new subkeys are written; reglookup lists them all' '
+	many_keys 512 0 >k512.reg &&
+	wimgraft reg-import -q -d many k512.reg >out 2>err &&
+	reglookup -H -p /ControlSet001/services/WgMany many/$CFG/SYSTEM >list &&
+	test $(grep -c "^/ControlSet001/services/WgMany/key[0-9]*/n,DWORD," list) = 512
+'
+
+test_expect_success 'subkeys that exist already do not count: 512 more (1,024 named) are written' '
+	cat k512.reg >k1024.reg && many_keys 512 512 | tail -n +2 >>k1024.reg &&
+	wimgraft reg-import -q -d many k1024.reg >out 2>err &&
+	reglookup -H -p /ControlSet001/services/WgMany many/$CFG/SYSTEM >list &&
+	test $(grep -c "^/ControlSet001/services/WgMany/key[0-9]*/n,DWORD," list) = 1024 &&
+	many_keys 513 1024 >k513.reg &&
+	sha256sum many/$CFG/SYSTEM >beforem2 &&
+	test_expect_code 1 wimgraft reg-import -d many k513.reg 2>err &&
+	grep "513 new subkeys under" err &&
+	sha256sum -c beforem2
+'
+
 test_done

@@ -158,6 +158,8 @@ static enum wg_err check_listed(const char *dir, const struct payload_file *f)
 	return ret;
 }
 
+static void payload_close(void *priv);
+
 enum wg_err payload_open(const char *dir, struct payload **out)
 {
 	char *xml = xasprintf("%s/%s", dir, PAYLOAD_XML);
@@ -200,8 +202,9 @@ out:
 	return WG_OK;
 }
 
-void payload_close(struct payload *p)
+static void payload_close(void *priv)
 {
+	struct payload *p = priv;
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -214,8 +217,10 @@ void payload_close(struct payload *p)
 	free(p);
 }
 
-enum wg_err payload_image_info(struct payload *p, struct image_info *info)
+static enum wg_err payload_image_info(void *priv, int index, struct image_info *info)
 {
+	struct payload *p = priv;
+	(void)index;
 	const struct image_info *s = &p->info;
 	memset(info, 0, sizeof(*info));
 	info->index = 1;
@@ -262,8 +267,11 @@ static bool path_match(const char *pattern, const char *path)
 	return ok;
 }
 
-enum wg_err payload_glob(struct payload *p, const char *pattern, struct source_file **out, size_t *n)
+static enum wg_err payload_glob(void *priv, int index, const char *pattern,
+				struct source_file **out, size_t *n)
 {
+	struct payload *p = priv;
+	(void)index;
 	struct source_file *v = NULL;
 	size_t count = 0;
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -317,9 +325,11 @@ static void mkdirs_for(const char *path)
 	free(copy);
 }
 
-enum wg_err payload_extract(struct payload *p, const struct source_file *files, size_t n,
-			    const char *dir)
+static enum wg_err payload_extract(void *priv, int index, const struct source_file *files,
+				   size_t n, const char *dir)
 {
+	struct payload *p = priv;
+	(void)index;
 	for (size_t i = 0; i < n; i++) {
 		const struct payload_file *pf = NULL;
 		for (size_t j = 0; j < p->nfiles; j++)
@@ -342,3 +352,28 @@ enum wg_err payload_extract(struct payload *p, const struct source_file *files, 
 	}
 	return WG_OK;
 }
+
+static int payload_image_count(void *priv)
+{
+	(void)priv;
+	return 1;
+}
+
+static enum wg_err payload_find_name(void *priv, const char *spec, int *index)
+{
+	struct payload *p = priv;
+	(void)spec;
+	(void)index;
+	wg_error("payload folder '%s' holds one image; give 1 or leave the image out", p->dir);
+	return WG_ERR_NO_IMAGE;
+}
+
+const struct source_ops payload_source_ops = {
+	.payload_folder = true,
+	.image_count = payload_image_count,
+	.find_name = payload_find_name,
+	.image_info = payload_image_info,
+	.glob = payload_glob,
+	.extract = payload_extract,
+	.close = payload_close,
+};

@@ -22,12 +22,15 @@
 
 struct wg_source {
 	char *path;
+	const struct source_ops *ops;  /* this file's wim_source_ops, or payload_source_ops */
+	void *priv;                    /* what ops work on: the source itself for a WIM */
 	WIMStruct *wim;                /* NULL for a payload folder */
 	WIMStruct **parts;             /* other parts of a split WIM */
 	size_t nparts;
-	struct payload *payload;       /* a payload folder written by 'extract' */
 	struct iso_source *iso;        /* an ISO: wim is its install image, copied out */
 };
+
+static const struct source_ops wim_source_ops;
 
 const char *source_wimlib_error(int code)
 {
@@ -149,9 +152,14 @@ enum wg_err source_open(const char *path, struct wg_source **out)
 	struct wg_source *src = xcalloc(1, sizeof(*src));
 	src->path = xstrdup(path);
 	if (S_ISDIR(st.st_mode)) {
-		ret = payload_open(path, &src->payload);
+		struct payload *p = NULL;
+		ret = payload_open(path, &p);
+		src->ops = &payload_source_ops;
+		src->priv = p;
 		goto out;
 	}
+	src->ops = &wim_source_ops;
+	src->priv = src;
 	if ((ret = iso_source_open(path, &src->iso)) != WG_OK)
 		goto out;
 	char *shown = src->iso ? xasprintf("%s:%s", path, iso_source_member(src->iso)) : NULL;
@@ -189,17 +197,24 @@ out:
 	return WG_OK;
 }
 
-void source_close(struct wg_source *src)
+/* The WIM's own resources (src stays). */
+static void wim_close(void *priv)
 {
-	if (!src)
-		return;
+	struct wg_source *src = priv;
 	if (src->wim)
 		wimlib_free(src->wim);
 	for (size_t i = 0; i < src->nparts; i++)
 		wimlib_free(src->parts[i]);
 	free(src->parts);
-	payload_close(src->payload);
 	iso_source_close(src->iso);
+}
+
+void source_close(struct wg_source *src)
+{
+	if (!src)
+		return;
+	if (src->ops)
+		src->ops->close(src->priv);
 	free(src->path);
 	free(src);
 }
@@ -211,12 +226,7 @@ const char *source_path(const struct wg_source *src)
 
 bool source_is_payload(const struct wg_source *src)
 {
-	return src->payload != NULL;
-}
-
-struct payload *source_payload(struct wg_source *src)
-{
-	return src->payload;
+	return src->ops->payload_folder;
 }
 
 struct WIMStruct *source_wim(struct wg_source *src)
@@ -224,13 +234,17 @@ struct WIMStruct *source_wim(struct wg_source *src)
 	return src->wim;
 }
 
-int source_image_count(const struct wg_source *src)
+static int wim_image_count(void *priv)
 {
-	if (src->payload)
-		return 1;
+	struct wg_source *src = priv;
 	struct wimlib_wim_info info;
 	wimlib_get_wim_info(src->wim, &info);
 	return (int)info.image_count;
+}
+
+int source_image_count(const struct wg_source *src)
+{
+	return src->ops->image_count(src->priv);
 }
 
 enum wg_err source_find_image(struct wg_source *src, const char *spec, int *index)
@@ -247,10 +261,13 @@ enum wg_err source_find_image(struct wg_source *src, const char *spec, int *inde
 		*index = (int)n;
 		return WG_OK;
 	}
-	if (src->payload) {
-		wg_error("payload folder '%s' holds one image; give 1 or leave the image out", src->path);
-		return WG_ERR_NO_IMAGE;
-	}
+	return src->ops->find_name(src->priv, spec, index);
+}
+
+static enum wg_err wim_find_name(void *priv, const char *spec, int *index)
+{
+	struct wg_source *src = priv;
+	int count = wim_image_count(src);
 	int found = 0, nocase = 0, nocase_count = 0;
 	for (int i = 1; i <= count; i++) {
 		const char *name = wimlib_get_image_name(src->wim, i);
@@ -296,10 +313,12 @@ enum wg_err source_image_info(struct wg_source *src, int index, struct image_inf
 {
 	memset(info, 0, sizeof(*info));
 	info->index = index;
-	if (src->payload)
-		return payload_image_info(src->payload, info);
+	return src->ops->image_info(src->priv, index, info);
+}
 
-	WIMStruct *w = src->wim;
+static enum wg_err wim_image_info(void *priv, int index, struct image_info *info)
+{
+	WIMStruct *w = ((struct wg_source *)priv)->wim;
 	info->name = prop(w, index, "NAME");
 	info->description = prop(w, index, "DESCRIPTION");
 	info->edition = prop(w, index, "WINDOWS/EDITIONID");
@@ -331,19 +350,6 @@ enum wg_err source_image_info(struct wg_source *src, int index, struct image_inf
 	return WG_OK;
 }
 
-void image_info_release(struct image_info *info)
-{
-	free(info->name);
-	free(info->description);
-	free(info->edition);
-	free(info->installation_type);
-	free(info->arch);
-	free(info->version);
-	free(info->default_language);
-	sv_clear(&info->languages);
-	memset(info, 0, sizeof(*info));
-}
-
 /* ---- finding files ------------------------------------------------------------------ */
 
 struct file_list {
@@ -358,13 +364,6 @@ static void list_push(struct file_list *l, const struct source_file *f)
 		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
 	}
 	l->v[l->n++] = *f;
-}
-
-void source_files_free(struct source_file *files, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(files[i].path);
-	free(files);
 }
 
 struct glob_ctx {
@@ -410,9 +409,13 @@ static int cmp_files(const void *a, const void *b)
 enum wg_err source_glob(struct wg_source *src, int index, const char *pattern,
 			struct source_file **out, size_t *n)
 {
-	if (src->payload)
-		return payload_glob(src->payload, pattern, out, n);
+	return src->ops->glob(src->priv, index, pattern, out, n);
+}
 
+static enum wg_err wim_glob(void *priv, int index, const char *pattern, struct source_file **out,
+			    size_t *n)
+{
+	struct wg_source *src = priv;
 	struct strvec parts = STRVEC_INIT;
 	struct file_list level = { 0 };
 	enum wg_err ret = WG_OK;
@@ -458,36 +461,16 @@ out:
 
 /* ---- extracting files --------------------------------------------------------------- */
 
-enum wg_err source_check_extracted(const char *dir, const struct source_file *f)
-{
-	char *path = xasprintf("%s/%s", dir, f->path);
-	uint8_t digest[20];
-	struct stat st;
-	enum wg_err ret = WG_OK;
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		wg_error("'%s' was not extracted as a regular file", f->path);
-		ret = WG_ERR_IO;
-	} else if ((uint64_t)st.st_size != f->size) {
-		wg_error("extracted '%s' has %lld bytes, the image says %llu", f->path,
-			 (long long)st.st_size, (unsigned long long)f->size);
-		ret = WG_ERR_HASH;
-	} else if ((ret = sha1_file(path, digest)) == WG_OK && f->size &&
-		   memcmp(digest, f->sha1, 20)) {
-		char want[41], got[41];
-		sha1_to_hex(f->sha1, want);
-		sha1_to_hex(digest, got);
-		wg_error("extracted '%s' has SHA-1 %s, the image says %s", f->path, got, want);
-		ret = WG_ERR_HASH;
-	}
-	free(path);
-	return ret;
-}
-
 enum wg_err source_extract(struct wg_source *src, int index, const struct source_file *files,
 			   size_t n, const char *dir)
 {
-	if (src->payload)
-		return payload_extract(src->payload, files, n, dir);
+	return src->ops->extract(src->priv, index, files, n, dir);
+}
+
+static enum wg_err wim_extract(void *priv, int index, const struct source_file *files, size_t n,
+			       const char *dir)
+{
+	struct wg_source *src = priv;
 	if (!n)
 		return WG_OK;
 	const char **paths = xcalloc(n, sizeof(*paths));
@@ -530,3 +513,13 @@ enum wg_err source_read_file(struct wg_source *src, int index, const struct sour
 	temp_dir_remove(&td);
 	return ret;
 }
+
+static const struct source_ops wim_source_ops = {
+	.payload_folder = false,
+	.image_count = wim_image_count,
+	.find_name = wim_find_name,
+	.image_info = wim_image_info,
+	.glob = wim_glob,
+	.extract = wim_extract,
+	.close = wim_close,
+};

@@ -8,34 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "source_ops.h"
 #include "util.h"
 
 struct wg_source;
-
-/* What 'info' shows of one image, read from the WIM's XML data. */
-struct image_info {
-	int index;                 /* 1-based */
-	char *name;
-	char *description;
-	char *edition;             /* WINDOWS/EDITIONID, may be NULL */
-	char *installation_type;   /* WINDOWS/INSTALLATIONTYPE: "Server", "Server Core", "Client" */
-	char *arch;                /* "x86", "amd64", "arm64", ... or NULL */
-	char *version;             /* "major.minor.build.spbuild" or NULL */
-	unsigned build;            /* WINDOWS/VERSION/BUILD, 0 when unknown */
-	struct strvec languages;   /* WINDOWS/LANGUAGES/LANGUAGE */
-	char *default_language;
-	uint64_t file_count;
-	uint64_t total_bytes;
-};
-
-/* One file (or folder) found in a source image. */
-struct source_file {
-	char *path;                /* stored spelling, '/'-separated, relative to the image root */
-	uint64_t size;
-	uint8_t sha1[20];          /* of the unnamed data stream; zero for an empty file */
-	uint32_t attributes;       /* FILE_ATTRIBUTE_* */
-	bool is_dir;
-};
 
 /*
  * Open a WIM, an ESD, the first part of a split WIM (the other .swm parts
@@ -50,7 +26,6 @@ int source_image_count(const struct wg_source *src);
 /* An image given as a 1-based index or a name (names are matched exactly first, then ignoring case). */
 enum wg_err source_find_image(struct wg_source *src, const char *spec, int *index);
 enum wg_err source_image_info(struct wg_source *src, int index, struct image_info *info);
-void image_info_release(struct image_info *info);
 
 /*
  * Every file of the image matching pattern: '/'- or '\'-separated, matched
@@ -59,7 +34,6 @@ void image_info_release(struct image_info *info);
  */
 enum wg_err source_glob(struct wg_source *src, int index, const char *pattern,
 			struct source_file **out, size_t *n);
-void source_files_free(struct source_file *files, size_t n);
 
 /*
  * Extract files (stored spellings as source_glob gives them) into dir,
@@ -83,9 +57,5 @@ const char *source_wimlib_error(int code);
 enum wg_err source_wimlib_init(void);
 /* Report a wimlib error about path; returns the matching wg_err. */
 enum wg_err source_wim_error(const char *path, int wimlib_code);
-/* Check an extracted file (dir/file->path) against the image's size and SHA-1. */
-enum wg_err source_check_extracted(const char *dir, const struct source_file *file);
-/* The payload folder behind a source, or NULL. */
-struct payload *source_payload(struct wg_source *src);
 
 #endif

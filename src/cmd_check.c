@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "report.h"
 #include "resolve.h"
+#include "resolve_report.h"
 #include "source.h"
 
 static const char *kind_name(enum reg_op_kind k)
@@ -196,35 +197,6 @@ static void print_signatures(const struct resolution *r)
 	}
 }
 
-static void report_problems(const struct resolution *r, const char *source)
-{
-	for (size_t i = 0; i < r->nfiles; i++) {
-		const struct resolved_file *f = &r->files[i];
-		if (f->status == RESOLVED_OK && f->sign != SIGN_NONE && !f->catalog) {
-			char hex[65];
-			hash_to_hex(f->hashes.sha256, 32, hex);
-			wg_error("'%s' in image %d of '%s' is listed by no valid signing catalog "
-				 "(%s SHA-256 %s): the driver would not load", f->source, r->image,
-				 source, f->sign == SIGN_AUTHENTICODE ? "Authenticode" : "file", hex);
-		}
-	}
-	for (size_t i = 0; i < r->nfiles; i++) {
-		const struct resolved_file *f = &r->files[i];
-		if (f->status == RESOLVED_MISSING) {
-			wg_error("'%s' not found in image %d of '%s'", f->pattern, r->image, source);
-		} else if (f->status == RESOLVED_AMBIGUOUS) {
-			struct strbuf sb = STRBUF_INIT;
-			for (size_t j = 0; j < f->candidates.n; j++)
-				sb_addf(&sb, "%s'%s'", j ? ", " : "", f->candidates.v[j]);
-			wg_error("'%s' matches %zu files in image %d of '%s' where one is expected: %s",
-				 f->pattern, f->candidates.n, r->image, source, sb.buf);
-			sb_release(&sb);
-		} else if (f->status == RESOLVED_OPTIONAL_MISSING) {
-			wg_info("optional '%s' is not in image %d", f->pattern, r->image);
-		}
-	}
-}
-
 static void print_json(json_object *doc)
 {
 	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
@@ -291,17 +263,9 @@ enum wg_err cmd_check(const struct wg_opts *opts)
 		print_table(&r);
 		print_signatures(&r);
 	}
-	report_problems(&r, opts->source);
-	if (!r.complete && !r.nmissing && !r.nambiguous && r.nunsigned) {
-		wg_error("%zu file%s of '%s' would not be signed in image %d", r.nunsigned,
-			 r.nunsigned == 1 ? "" : "s", m->path, r.image);
-		ret = WG_ERR_UNSIGNED;
-	} else if (!r.complete) {
-		size_t n = r.nmissing + r.nambiguous;
-		wg_error("%zu required entr%s of '%s' %s not resolved in image %d", n,
-			 n == 1 ? "y" : "ies", m->path, n == 1 ? "is" : "are", r.image);
-		ret = WG_ERR_NOT_FOUND;
-	}
+	resolve_report_problems(&r, opts->source);
+	if (!r.complete)
+		ret = resolve_report_summary(&r, m->path);
 out:
 	if (have_res)
 		resolution_release(&r);

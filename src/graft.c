@@ -17,6 +17,7 @@
 #include "graft_common.h"
 #include "graft_reg.h"
 #include "report.h"
+#include "resolve_report.h"
 #include "team_script.h"
 #include "unattend.h"
 #include "undo.h"
@@ -26,24 +27,6 @@
 #endif
 
 /* ---- the source side ------------------------------------------------------------- */
-
-static void report_unresolved(const struct graft_source *gs)
-{
-	const struct resolution *r = &gs->res;
-	for (size_t i = 0; i < r->nfiles; i++) {
-		const struct resolved_file *f = &r->files[i];
-		if (f->status == RESOLVED_MISSING)
-			wg_error("'%s' is not in '%s' image %d", f->pattern, source_path(gs->src), r->image);
-		else if (f->status == RESOLVED_AMBIGUOUS) {
-			struct strbuf sb = STRBUF_INIT;
-			for (size_t c = 0; c < f->candidates.n; c++)
-				sb_addf(&sb, "%s'%s'", c ? ", " : "", f->candidates.v[c]);
-			wg_error("'%s' matches several files in '%s' image %d: %s", f->pattern,
-				 source_path(gs->src), r->image, sb.buf);
-			sb_release(&sb);
-		}
-	}
-}
 
 enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 {
@@ -108,8 +91,8 @@ enum wg_err graft_resolve(const struct wg_opts *opts, struct graft_source *gs)
 			gs->res.info.name ? gs->res.info.name : "(no name)");
 	}
 	if (!gs->res.complete) {
-		report_unresolved(gs);
-		return gs->res.nambiguous ? WG_ERR_AMBIGUOUS : WG_ERR_NOT_FOUND;
+		resolve_report_problems(&gs->res, source_path(gs->src));
+		return resolve_report_summary(&gs->res, gs->m->path);
 	}
 	if (gs->has_team && !gs->res.commands.n && !gs->res.ncomponents)
 		wg_warning("manifest '%s' runs nothing at first boot: the team script is written, but "

@@ -85,6 +85,17 @@ test_expect_success 'without the test CA nothing is trusted: exit 1, the driver 
 	test_stderr_names err "$(cat h)"
 '
 
+test_expect_success 'apply and extract without a valid catalog: exit 1, each file named, nothing written' '
+	cp -a "$FIXTURES/win10-applied" img0 && chmod -R u+w img0 && tree_sum img0 >before &&
+	test_expect_code 1 env -u WIMGRAFT_TEST_TRUSTED_CA "$WIMGRAFT" apply -s "$S558" -i 1 -d img0 >out 2>err &&
+	test_stderr_names err "$SYS" && test_stderr_names err "the driver would not load" &&
+	test_stderr_names err "would not be signed in image 1" &&
+	tree_sum img0 >after && cmp before after &&
+	test_expect_code 1 env -u WIMGRAFT_TEST_TRUSTED_CA "$WIMGRAFT" extract -s "$S558" -i 1 -o pay0 >out 2>err &&
+	test_stderr_names err "$SYS" && test_stderr_names err "the driver would not load" &&
+	test ! -e pay0
+'
+
 test_expect_success 'a source where no catalog lists the driver exits 1 naming it; auto choice skips it' '
 	cp "$S558" two.wim && chmod u+w two.wim &&
 	wimlib-imagex export "$S558" 1 two.wim "second" >/dev/null &&

@@ -165,11 +165,7 @@ step_b() {
 	for name in $names; do
 		n=$((n + 1))
 		run_cmd $W apply "$client" $n "$dir" || return 1
-		if [ "$graft" = wimgraft ]; then
-			run_cmd "$WG" apply -s "$SERVER" -i 4 -d "$dir" || return 1
-		else
-			run_cmd cp -R "$payload/." "$dir/" || return 1
-		fi
+		run_cmd "$WG" apply -s "$SERVER" -i 4 -d "$dir" || return 1
 		if [ $n = 1 ]; then
 			run_cmd $W capture "$dir" "$new" "$(echo "$name" | tr _ ' ')" --compress=LZX || return 1
 		else
@@ -215,6 +211,7 @@ clean_c2() { rm -f "$new"; }
 [ -f samples/mkimages.sh ] || die "samples/mkimages.sh is missing: it builds the Server 2019 source"
 sh samples/mkimages.sh --test build/fixtures || die "cannot build the test images (samples/mkimages.sh)"
 SERVER=$TOP/build/fixtures/server2019.wim
+export WIMGRAFT_TEST_TRUSTED_CA="$TOP/build/fixtures/pki/root.pem"
 [ -f "$SERVER" ] || die "'$SERVER' was not built"
 
 floor=$OUT/floor
@@ -256,14 +253,11 @@ while read -r f; do
 done <"$work/payload.list"
 payload_kib=$(du -sk "$payload" | cut -f1)
 
-# Whether `wimgraft apply -d` works yet; until it does, (b) grafts with cp (marked).
-graft=wimgraft
+# wimgraft must graft the fixture before anything is timed (the test signing root is trusted).
 rm -rf "$work/probe"
 cp -a build/fixtures/win10-applied "$work/probe"
-if ! "$WG" apply -s "$SERVER" -i 4 -d "$work/probe" >"$work/probe.out" 2>&1; then
-	graft="cp"
-	say "wimgraft apply -d is not available ($(head -1 "$work/probe.out")): (b) grafts with cp"
-fi
+"$WG" apply -s "$SERVER" -i 4 -d "$work/probe" >"$work/probe.out" 2>&1 ||
+	die "wimgraft apply -d fails on the fixture: $(grep -m1 error: "$work/probe.out")"
 rm -rf "$work/probe"
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -298,7 +292,6 @@ for size in $SIZES; do
 	info=$(infofile "$size")
 	echo "client $(label "$size"): $(head -1 "$info" 2>/dev/null)"
 done
-[ "$graft" = wimgraft ] || echo "note: (b) grafts with cp -R of the payload, since 'wimgraft apply -d' failed"
 echo
 printf '%-7s %-4s %-58s %9s %7s %9s\n' size var variant "median s" "min s" "peak RSS"
 desc() {

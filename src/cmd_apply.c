@@ -31,13 +31,8 @@ enum wg_err cmd_apply(const struct wg_opts *opts)
 	if (!ret && ts.dir)
 		target_dir_set_source(ts.dir, gs.src, gs.res.image);
 	/* Every target is checked and planned before the first one is written. */
-	for (size_t i = 0; !ret && i < ts.n; i++) {
-		struct image_info info;
-		bool known = target_set_info(&ts, i, &info);
-		ret = graft_check_target(opts, gs.m, ts.v[i], known ? &info : NULL, known);
-		if (known)
-			image_info_release(&info);
-	}
+	for (size_t i = 0; !ret && i < ts.n; i++)
+		ret = graft_check_target(opts, gs.m, ts.v[i]);
 	for (size_t i = 0; !ret && i < ts.n; i++)
 		ret = graft_apply(opts, &gs, ts.v[i], targets);
 	if (!ret)

@@ -39,11 +39,11 @@ enum wg_err graft_stage(struct graft_source *gs);
 void graft_source_release(struct graft_source *gs);
 
 /*
- * Check the target against the manifest's target requirements (exit 4 unless
- * --force). info NULL: read it from the image's SOFTWARE hive (unknown: said, not refused).
+ * Check the target, as its info operation describes it, against the manifest's target
+ * requirements (exit 4 unless --force); an image that cannot say is said, not refused.
  */
 enum wg_err graft_check_target(const struct wg_opts *opts, const struct manifest *m,
-			       struct target *t, const struct image_info *info, bool known);
+			       struct target *t);
 
 /* Graft into one target: plan, print/JSON, and (unless --dry-run) commit. */
 enum wg_err graft_apply(const struct wg_opts *opts, struct graft_source *gs, struct target *t,

@@ -16,6 +16,7 @@
 #define TARGET_CONFIG_DIR "Windows/System32/config"
 
 struct target;
+struct image_info;
 
 struct target_ops {
 	/* An existing path's stored spelling ('/'-separated); WG_ERR_NOT_FOUND (no message) when absent. */
@@ -25,6 +26,11 @@ struct target_ops {
 	/* Read a small file whole. */
 	enum wg_err (*read)(struct target *t, const char *rel, size_t max, unsigned char **data,
 			    size_t *len);
+	/*
+	 * What the image says of itself (name, edition, installation type, build, version):
+	 * *known is false, and info empty, when it cannot say. info is released by the caller.
+	 */
+	enum wg_err (*info)(struct target *t, struct image_info *info, bool *known);
 	/* Copy a file out to a local path (for backups of what apply replaces). */
 	enum wg_err (*copy_out)(struct target *t, const char *rel, const char *local_path);
 	/*

@@ -17,6 +17,7 @@
 #include "lock.h"
 #include "safepath.h"
 #include "source.h"
+#include "target_info.h"
 
 /* A file copy_out wrote, with the NTFS metadata of the file it copied. */
 struct dir_copy {
@@ -472,6 +473,7 @@ static void dir_close(struct target *t)
 static const struct target_ops dir_ops = {
 	.lookup = dir_lookup,
 	.hash = dir_hash,
+	.info = target_hive_info,
 	.read = dir_read,
 	.copy_out = dir_copy_out,
 	.hive_folder = dir_hive_folder,

@@ -72,15 +72,7 @@ enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, bool 
 		ret = wim_session_open(opts->wim, opts->output, &ts->wim);
 	if (!ret)
 		ret = wim_session_targets(ts->wim, opts->target_image, &ts->v, &ts->n);
-	ts->wim_info = true;
 	return ret;
-}
-
-bool target_set_info(struct target_set *ts, size_t i, struct image_info *info)
-{
-	if (!ts->wim_info)
-		return false;
-	return wim_target_info(ts->v[i], info) == WG_OK;
 }
 
 enum wg_err target_set_commit(struct target_set *ts, const struct wg_opts *opts)

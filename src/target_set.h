@@ -17,7 +17,6 @@ struct target_set {
 	size_t n;
 	struct target *dir;           /* -d */
 	struct wim_session *wim;      /* -w */
-	bool wim_info;                /* targets can tell their Windows properties */
 	struct wg_lock wim_lock;      /* the lock file beside the WIM */
 };
 
@@ -28,8 +27,6 @@ struct target_set {
  */
 enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, bool write,
 			    struct target_set *ts);
-/* Windows properties of target i (WIM images only); false when unknown. */
-bool target_set_info(struct target_set *ts, size_t i, struct image_info *info);
 /* Write what the targets queued (a WIM: once, in place or to -o); a folder's journal completed. */
 enum wg_err target_set_commit(struct target_set *ts, const struct wg_opts *opts);
 /* A folder not committed is rolled back (said on stderr); every lock is released. */

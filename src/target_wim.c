@@ -39,6 +39,15 @@ static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, 
 	return ret;
 }
 
+/* The image's Windows properties, from the WIM's XML data. */
+static enum wg_err wim_info(struct target *t, struct image_info *info, bool *known)
+{
+	struct wim_target *w = wim_priv(t);
+	enum wg_err ret = source_image_info(w->s->src, w->index, info);
+	*known = ret == WG_OK;
+	return ret;
+}
+
 static enum wg_err wim_hash(struct target *t, const char *rel, uint64_t *size, uint8_t sha1[20])
 {
 	struct wim_resolved r;
@@ -647,6 +656,7 @@ static void wim_close(struct target *t)
 const struct target_ops wim_ops = {
 	.lookup = wim_lookup,
 	.hash = wim_hash,
+	.info = wim_info,
 	.read = wim_read,
 	.copy_out = wim_copy_out,
 	.hive_folder = wim_hive_folder,

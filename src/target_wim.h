@@ -41,8 +41,6 @@ enum wg_err wim_session_targets(struct wim_session *s, const char *spec, struct 
 void wim_session_set_source(struct wim_session *s, struct wg_source *src, int index);
 /* Add every file as a plain file (no NTFS volume images). */
 void wim_session_plain_add(struct wim_session *s);
-/* The image's Windows properties, for the manifest's target requirements. */
-enum wg_err wim_target_info(struct target *t, struct image_info *info);
 /* Write the WIM once, with everything the targets queued (progress when show_progress). */
 enum wg_err wim_session_commit(struct wim_session *s, bool show_progress);
 void wim_session_close(struct wim_session *s);

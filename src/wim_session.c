@@ -149,16 +149,6 @@ void wim_session_plain_add(struct wim_session *s)
 	s->plain = true;
 }
 
-enum wg_err wim_target_info(struct target *t, struct image_info *info)
-{
-	if (t->ops != &wim_ops) {
-		wg_error("internal error: %s is not an image of a WIM", t->display);
-		return WG_ERR_INTERNAL;
-	}
-	struct wim_target *w = wim_priv(t);
-	return source_image_info(w->s->src, w->index, info);
-}
-
 /* ---- writing ------------------------------------------------------------------------------ */
 
 struct progress {

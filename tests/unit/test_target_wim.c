@@ -130,7 +130,9 @@ static void test_choose_images(void **state)
 	assert_ptr_equal(one_target(s, "2"), pro);
 
 	struct image_info info;
-	assert_int_equal(wim_target_info(pro, &info), WG_OK);
+	bool known = false;
+	assert_int_equal(pro->ops->info(pro, &info, &known), WG_OK);
+	assert_true(known);
 	assert_int_equal(info.index, 2);
 	assert_string_equal(info.name, "Windows 10 Pro");
 	assert_string_equal(info.edition, "Professional");

@@ -15,6 +15,7 @@
 #include "firstboot.h"
 #include "graft_firstboot.h"
 #include "graft_common.h"
+#include "graft_hives.h"
 #include "graft_reg.h"
 #include "report.h"
 #include "resolve_report.h"
@@ -179,6 +180,7 @@ struct plan {
 	struct strbuf script_new;
 	struct fb_answer answer;   /* the answer file's command (--first-boot unattend) */
 	struct undo_record undo;   /* the record as it will be written */
+	struct strvec prev_changed;   /* hives an earlier apply changed (graft_hives.h) */
 	bool had_record;
 	bool changes;
 };
@@ -195,6 +197,7 @@ static void plan_release(struct plan *p)
 	sb_release(&p->script_new);
 	fb_answer_release(&p->answer);
 	undo_release(&p->undo);
+	sv_clear(&p->prev_changed);
 }
 
 static json_object *source_identity(const struct graft_source *gs)
@@ -392,6 +395,8 @@ static enum wg_err make_plan(const struct wg_opts *opts, struct graft_source *gs
 	if (prev)
 		for (size_t i = 0; i < prev->created_dirs.n; i++)
 			sv_push_unique(&p->undo.created_dirs, prev->created_dirs.v[i]);
+	if (prev)
+		graft_hives_from_earlier(prev, &p->undo, &p->prev_changed);
 	p->changes = !p->had_record || p->script_changes || p->answer.changes ||
 		     graft_reg_changes(&p->reg);
 	for (size_t i = 0; i < p->nfiles; i++)
@@ -594,6 +599,17 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 			goto fail;
 		done_add(&j, DONE_ANSWER, UNATTEND_PATH, NULL);
 	}
+	/*
+	 * The hives: the original of each one changed kept first, then the edited hives written;
+	 * the record last, with what they are now. A kill at any point is rolled back.
+	 */
+	ret = graft_hives_keep(&p->reg, t, &p->undo, &p->prev_changed, gs->staging, &j.created);
+	if (!ret)
+		ret = graft_reg_commit(&p->reg, t);
+	if (!ret)
+		ret = graft_hives_note(t, &p->undo);
+	if (ret)
+		goto fail;
 	for (size_t i = 0; i < j.created.n; i++)
 		sv_push_unique(&p->undo.created_dirs, j.created.v[i]);
 	/* The record replaced is kept in staging, so a rollback can put it back. */
@@ -608,10 +624,6 @@ static enum wg_err commit_plan(struct graft_source *gs, struct target *t, struct
 	if (ret)
 		goto fail;
 	done_add(&j, p->had_record ? DONE_WRITE_REPLACED : DONE_WRITE_NEW, rec, old_rec);
-	/* The hives last: the one file that decides whether Windows boots. */
-	ret = graft_reg_commit(&p->reg, t);
-	if (ret)
-		goto fail;
 	char *line = xasprintf("apply %s from '%s' image %d", gs->m->id, source_path(gs->src),
 			       gs->res.image);
 	if (target_append_log(t, line))

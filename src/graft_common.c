@@ -52,6 +52,8 @@ static enum wg_err check_record_paths(struct target *t, const char *display,
 	}
 	for (size_t i = 0; !ret && i < u->created_dirs.n; i++)
 		ret = check_reachable(t, display, "created_dirs", i, u->created_dirs.v[i]);
+	for (size_t i = 0; !ret && i < u->nhives; i++)
+		ret = check_reachable(t, display, "hives", i, u->hives[i].backup);
 	return ret;
 }
 

@@ -124,13 +124,18 @@ out:
 	return ret;
 }
 
-enum wg_err graft_reg_revert(struct graft_reg *r, const struct wg_opts *opts, struct target *t,
-			     json_object *undo)
+enum wg_err graft_reg_open(struct graft_reg *r, const struct wg_opts *opts, struct target *t)
+{
+	return open_set(r, opts, t, 0);
+}
+
+enum wg_err graft_reg_revert(struct graft_reg *r, struct json_object *undo,
+			     const struct strvec *whole)
 {
 	struct reg_changes list = { 0 };
-	enum wg_err ret = open_set(r, opts, t, 0);
-	if (!ret)
-		ret = reg_changes_from_json(undo, &list);
+	enum wg_err ret = reg_changes_from_json(undo, &list);
+	if (!ret && whole)
+		reg_changes_drop_hives(&list, whole);
 	if (!ret)
 		ret = regapply_undo(SET(r), &list, CHANGES(r));
 	if (!ret)

@@ -29,9 +29,13 @@ struct graft_reg {
  */
 enum wg_err graft_reg_plan(struct graft_reg *r, const struct wg_opts *opts, struct target *t,
 			   const struct resolution *res, json_object *prev_undo);
-/* Restore, in memory, what an undo record's registry part says was there before. */
-enum wg_err graft_reg_revert(struct graft_reg *r, const struct wg_opts *opts, struct target *t,
-			     json_object *undo);
+/* Open the target's hives (lazily: each one on first use) for graft_reg_revert. */
+enum wg_err graft_reg_open(struct graft_reg *r, const struct wg_opts *opts, struct target *t);
+/*
+ * Restore, in memory, what an undo record's registry part says was there before, except in
+ * the hives named in whole (put back whole by the caller; may be NULL).
+ */
+enum wg_err graft_reg_revert(struct graft_reg *r, json_object *undo, const struct strvec *whole);
 /* Compare the hives with an undo record's registry part; one line per difference. */
 enum wg_err graft_reg_verify(const struct wg_opts *opts, struct target *t, json_object *undo,
 			     struct strvec *diffs);

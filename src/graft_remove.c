@@ -12,6 +12,7 @@
 #include "firstboot.h"
 #include "graft_firstboot.h"
 #include "graft_common.h"
+#include "graft_hives.h"
 #include "graft_reg.h"
 #include "report.h"
 
@@ -31,6 +32,7 @@ struct removal {
 	bool script_found;
 	bool script_delete;
 	struct fb_answer answer;    /* the answer file without the first-boot command */
+	struct hive_restore hr;     /* the hives put back whole */
 };
 
 static void removal_release(struct removal *r)
@@ -41,6 +43,7 @@ static void removal_release(struct removal *r)
 		free(r->backups[i]);
 	}
 	free(r->backups);
+	hive_restore_release(&r->rec, &r->hr);
 	temp_dir_remove(&r->tmp);
 	graft_reg_release(&r->reg);
 	sb_release(&r->script);
@@ -54,8 +57,14 @@ static enum wg_err plan_removal(const struct wg_opts *opts, const struct manifes
 				struct target *t, struct removal *r)
 {
 	enum wg_err ret = WG_OK;
-	if (r->rec.registry)
-		ret = graft_reg_revert(&r->reg, opts, t, r->rec.registry);
+	if (r->rec.nhives && temp_dir_create("wimgraft-remove.", &r->tmp))
+		ret = WG_ERR_IO;
+	if (!ret && r->rec.nhives)
+		ret = graft_hives_plan_restore(t, &r->rec, r->tmp.path, &r->hr);
+	if (!ret && (r->rec.registry || r->hr.names.n))
+		ret = graft_reg_open(&r->reg, opts, t);
+	if (!ret && r->rec.registry)
+		ret = graft_reg_revert(&r->reg, r->rec.registry, &r->hr.names);
 	if (!ret && r->rec.firstboot_block) {
 		unsigned char *data;
 		size_t len;
@@ -126,6 +135,9 @@ static void show_removal(const struct wg_opts *opts, struct target *t, const str
 	printf("%s %s:\n", opts->dry_run ? "removal plan for" : "removing from", t->display);
 	for (size_t i = 0; i < u->nfiles; i++)
 		printf("  file  %-9s %s\n", file_actions[u->files[i].action], u->files[i].path);
+	for (size_t i = 0; i < u->nhives; i++)
+		if (r->hr.whole[i])
+			printf("  hive  %-9s %s/%s\n", "restore", TARGET_CONFIG_DIR, u->hives[i].name);
 	graft_reg_print(&r->reg, stdout);
 	if (r->script_found)
 		printf("  script %-8s %s\n", r->script_delete ? "delete" : "unblock", FIRSTBOOT_SCRIPT);
@@ -141,6 +153,10 @@ static enum wg_err commit_removal(const struct manifest *m, struct target *t, st
 {
 	const struct undo_record *u = &r->rec;
 	enum wg_err ret = graft_reg_commit(&r->reg, t);
+	if (!ret)
+		ret = graft_hives_restore(&r->reg, t, u, &r->hr);
+	if (!ret)
+		ret = graft_hives_forget(t, u);
 	for (size_t i = 0; !ret && i < u->nfiles; i++) {
 		const struct undo_file *f = &u->files[i];
 		if (f->action == UNDO_ADDED) {

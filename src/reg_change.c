@@ -58,3 +58,18 @@ struct reg_change *reg_change_push(struct reg_changes *out, const char *hive, co
 	c->line = line;
 	return c;
 }
+
+void reg_changes_drop_hives(struct reg_changes *c, const struct strvec *hives)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		bool drop = false;
+		for (size_t h = 0; h < hives->n && !drop; h++)
+			drop = wg_streq_nocase(c->v[i].hive, hives->v[h]);
+		if (drop)
+			change_release(&c->v[i]);
+		else
+			c->v[k++] = c->v[i];
+	}
+	c->n = k;
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hive.h"
+#include "util.h"
 
 enum reg_change_kind {
 	REG_CHANGE_CREATE_KEY,     /* the key was created (or, unchanged: it existed) */
@@ -45,6 +46,8 @@ struct reg_changes {
 void reg_changes_release(struct reg_changes *c);
 /* How many changes actually change something (not 'unchanged'). */
 size_t reg_changes_effective(const struct reg_changes *c);
+/* Drop every change of the hives named (case-insensitively), keeping the others' order. */
+void reg_changes_drop_hives(struct reg_changes *c, const struct strvec *hives);
 /* Append a zeroed record with these fields copied; the rest is the caller's to fill. */
 struct reg_change *reg_change_push(struct reg_changes *out, const char *hive, const char *key,
 				   const char *name, enum reg_change_kind kind, const char *origin,

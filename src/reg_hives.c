@@ -302,3 +302,18 @@ enum wg_err hive_set_commit(struct hive_set *s)
 	sv_clear(&done);
 	return err;
 }
+
+enum wg_err hive_set_file(struct hive_set *s, const char *hive, int *dirfd, const char **name)
+{
+	int i = hive_index(hive);
+	if (i < 0) {
+		wg_error("'%s' is not a hive wimgraft knows", hive);
+		return WG_ERR_INTERNAL;
+	}
+	look_for_file(s, i);
+	if (!s->e[i].file)
+		return WG_ERR_NOT_FOUND;
+	*dirfd = s->dirfd;
+	*name = s->e[i].file;
+	return WG_OK;
+}

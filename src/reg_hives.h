@@ -72,5 +72,10 @@ enum wg_err hive_set_commit(struct hive_set *s);
  * borrowed (static): free names->v only, never sv_clear(names).
  */
 void hive_set_modified(struct hive_set *s, struct strvec *names);
+/*
+ * The hive's file in the set's folder: the folder's descriptor and the file's name there
+ * (borrowed). WG_ERR_NOT_FOUND (no message) when the folder has none.
+ */
+enum wg_err hive_set_file(struct hive_set *s, const char *hive, int *dirfd, const char **name);
 
 #endif

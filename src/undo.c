@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "hive.h"
+#include "reg_hives.h"
 
 static const char *const action_names[] = {
 	[UNDO_ADDED] = "added",
@@ -52,6 +53,28 @@ struct undo_file *undo_add_file(struct undo_record *u, const char *path)
 	return f;
 }
 
+char *undo_hive_backup_path(const char *feature, const char *hive)
+{
+	return xasprintf("%s/backup/%s/hives/%s", UNDO_DIR, feature, hive);
+}
+
+struct undo_hive *undo_add_hive(struct undo_record *u, const char *name)
+{
+	u->hives = xrealloc(u->hives, (u->nhives + 1) * sizeof(*u->hives));
+	struct undo_hive *h = &u->hives[u->nhives++];
+	memset(h, 0, sizeof(*h));
+	h->name = xstrdup(name);
+	return h;
+}
+
+struct undo_hive *undo_find_hive(const struct undo_record *u, const char *name)
+{
+	for (size_t i = 0; i < u->nhives; i++)
+		if (wg_streq_nocase(u->hives[i].name, name))
+			return &u->hives[i];
+	return NULL;
+}
+
 void undo_release(struct undo_record *u)
 {
 	free(u->feature);
@@ -67,6 +90,11 @@ void undo_release(struct undo_record *u)
 		free(u->files[i].backup);
 	}
 	free(u->files);
+	for (size_t i = 0; i < u->nhives; i++) {
+		free(u->hives[i].name);
+		free(u->hives[i].backup);
+	}
+	free(u->hives);
 	sv_clear(&u->created_dirs);
 	free(u->firstboot_lead);
 	free(u->firstboot_route);
@@ -116,6 +144,21 @@ char *undo_serialize(const struct undo_record *u)
 	for (size_t i = 0; i < u->created_dirs.n; i++)
 		json_object_array_add(dirs, json_object_new_string(u->created_dirs.v[i]));
 	json_object_object_add(o, "created_dirs", dirs);
+	if (u->nhives) {
+		json_object *hives = json_object_new_array();
+		for (size_t i = 0; i < u->nhives; i++) {
+			const struct undo_hive *h = &u->hives[i];
+			json_object *jh = json_object_new_object();
+			json_object_object_add(jh, "name", json_object_new_string(h->name));
+			json_object_object_add(jh, "backup", json_object_new_string(h->backup));
+			json_object_object_add(jh, "old_size", json_object_new_int64((int64_t)h->old_size));
+			json_object_object_add(jh, "old_sha1", sha1_json(h->old_sha1));
+			json_object_object_add(jh, "size", json_object_new_int64((int64_t)h->size));
+			json_object_object_add(jh, "sha1", sha1_json(h->sha1));
+			json_object_array_add(hives, jh);
+		}
+		json_object_object_add(o, "hives", hives);
+	}
 	json_object_object_add(o, "registry", json_object_get(u->registry));
 	json_object *fb = json_object_new_object();
 	json_object_object_add(fb, "block", json_object_new_boolean(u->firstboot_block));
@@ -328,6 +371,43 @@ static bool parse_file(struct reader *r, json_object *jf, size_t i, struct undo_
 	return ok;
 }
 
+/*
+ * One hive kept whole: a hive wimgraft edits, named once, its original at exactly the path
+ * apply uses for it.
+ */
+static bool parse_hive(struct reader *r, json_object *jh, size_t i, struct undo_record *u)
+{
+	char field[64], *name = NULL, *backup = NULL;
+	bool ok;
+#define FIELD(n) (snprintf(field, sizeof(field), "hives[%zu]%s", i, n), field)
+	if (!json_object_is_type(jh, json_type_object))
+		return invalid(r, FIELD(""), "is not an object");
+	ok = get_str(r, jh, "name", FIELD(".name"), true, &name);
+	const char *canon = ok ? reg_hive_name(name) : NULL;
+	if (ok && (!canon || strcmp(canon, name)))
+		ok = invalid(r, FIELD(".name"), "is not a hive wimgraft edits (SYSTEM, SOFTWARE, ...)");
+	if (ok && undo_find_hive(u, name))
+		ok = invalid(r, FIELD(".name"), "names a hive an earlier entry names");
+	if (!ok) {
+		free(name);
+		return false;
+	}
+	struct undo_hive *h = undo_add_hive(u, name);
+	free(name);
+	ok = get_str(r, jh, "backup", FIELD(".backup"), true, &backup);
+	char *want = undo_hive_backup_path(u->feature, h->name);
+	if (ok && strcmp(backup, want))
+		ok = invalid(r, FIELD(".backup"), "is not where apply keeps that hive's original");
+	free(want);
+	h->backup = backup;
+	ok = ok && get_u64(r, jh, "old_size", FIELD(".old_size"), &h->old_size) &&
+	     get_sha1(r, jh, "old_sha1", FIELD(".old_sha1"), h->old_sha1) &&
+	     get_u64(r, jh, "size", FIELD(".size"), &h->size) &&
+	     get_sha1(r, jh, "sha1", FIELD(".sha1"), h->sha1);
+#undef FIELD
+	return ok;
+}
+
 /* A feature name: the manifest id apply used, which names the record and its folders. */
 static bool check_feature(struct reader *r, const char *id)
 {
@@ -401,6 +481,11 @@ static bool parse_record(struct reader *r, json_object *o, struct undo_record *u
 	if (!get_typed(r, o, "created_dirs", "created_dirs", false, json_type_array, &v) ||
 	    !parse_strings(r, v, "created_dirs", true, &u->created_dirs))
 		return false;
+	if (!get_typed(r, o, "hives", "hives", false, json_type_array, &v))
+		return false;
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		if (!parse_hive(r, json_object_array_get_idx(v, i), i, u))
+			return false;
 	return parse_first_boot(r, o, u);
 }
 

@@ -33,6 +33,19 @@ struct undo_file {
 	uint8_t old_sha1[20];
 };
 
+/*
+ * A whole hive apply changed: its original kept at backup, and the hive as apply left it.
+ * remove puts the original back when the hive is still byte-identical to that.
+ */
+struct undo_hive {
+	char *name;              /* "SYSTEM", ... (reg_hive_name's spelling) */
+	char *backup;            /* undo_backup_path(feature, "hives/<name>") */
+	uint64_t old_size;       /* the original, as kept at backup */
+	uint8_t old_sha1[20];
+	uint64_t size;           /* the hive as apply wrote it */
+	uint8_t sha1[20];
+};
+
 struct undo_record {
 	char *feature;
 	char *manifest_version;
@@ -43,6 +56,8 @@ struct undo_record {
 	struct undo_file *files;
 	size_t nfiles;
 	struct strvec created_dirs;   /* folders apply made, in creation order */
+	struct undo_hive *hives; /* the hives kept whole (may be none) */
+	size_t nhives;
 	json_object *registry;   /* the registry changes with what they replaced (owned) */
 	bool firstboot_block;    /* a block was added to SetupComplete.cmd */
 	bool firstboot_created;  /* ... and the script did not exist before */
@@ -62,6 +77,10 @@ void undo_init(struct undo_record *u, const char *feature);
 struct undo_file *undo_add_file(struct undo_record *u, const char *path);
 struct undo_file *undo_find_file(const struct undo_record *u, const char *path);
 void undo_release(struct undo_record *u);
+/* "Windows/Logs/wimgraft/backup/<feature>/hives/<hive>" (new string). */
+char *undo_hive_backup_path(const char *feature, const char *hive);
+struct undo_hive *undo_add_hive(struct undo_record *u, const char *name);
+struct undo_hive *undo_find_hive(const struct undo_record *u, const char *name);
 
 /* Parse a record read from the image; display names it in messages, quotes included. */
 enum wg_err undo_parse(const char *display, const char *text, size_t len, struct undo_record *u);

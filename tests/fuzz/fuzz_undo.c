@@ -1,7 +1,7 @@
 /*
  * fuzz_undo.c - libFuzzer target for the undo record reader: any input is read without
- * crashing; a record it accepts names only safe paths, and is written back and read again
- * to the same text.
+ * crashing; a record it accepts names only safe paths (hives kept whole: known hives, their
+ * originals in the backup folder), and is written back and read again to the same text.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include "hive.h"
 #include "reg_change.h"
+#include "reg_hives.h"
 #include "reg_undo_json.h"
 #include "undo.h"
 
@@ -45,6 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	for (size_t i = 0; i < u.created_dirs.n; i++)
 		if (!safe(u.created_dirs.v[i]))
+			abort();
+	/* a hive kept whole: one wimgraft edits, its original in the feature's backup folder */
+	for (size_t i = 0; i < u.nhives; i++)
+		if (!reg_hive_name(u.hives[i].name) || !safe(u.hives[i].backup) ||
+		    hive_is_hive_file(u.hives[i].backup) ||
+		    strncmp(u.hives[i].backup, "Windows/Logs/wimgraft/backup/", 29))
 			abort();
 	if (u.registry) {
 		struct reg_changes changes = { 0 };

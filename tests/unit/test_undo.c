@@ -35,6 +35,12 @@ static void test_round_trip(void **state)
 	sv_push(&u.created_dirs, "Windows/System32/DriverStore/FileRepository/x");
 	u.firstboot_block = true;
 	u.firstboot_created = true;
+	struct undo_hive *h = undo_add_hive(&u, "SYSTEM");
+	h->backup = undo_hive_backup_path("lbfo", "SYSTEM");
+	h->old_size = 11771904;
+	memset(h->old_sha1, 0x5a, 20);
+	h->size = 11784192;
+	memset(h->sha1, 0xa5, 20);
 
 	char *text = undo_serialize(&u);
 	assert_int_equal(undo_parse("'rec'", text, strlen(text), &back), WG_OK);
@@ -53,6 +59,14 @@ static void test_round_trip(void **state)
 	assert_true(back.firstboot_block);
 	assert_true(back.firstboot_created);
 	assert_non_null(undo_find_file(&back, "windows/inf/MSLBFOPROVIDER.INF"));
+	assert_int_equal(back.nhives, 1);
+	assert_string_equal(back.hives[0].name, "SYSTEM");
+	assert_string_equal(back.hives[0].backup, "Windows/Logs/wimgraft/backup/lbfo/hives/SYSTEM");
+	assert_int_equal(back.hives[0].old_size, 11771904);
+	assert_int_equal(back.hives[0].size, 11784192);
+	assert_memory_equal(back.hives[0].old_sha1, h->old_sha1, 20);
+	assert_memory_equal(back.hives[0].sha1, h->sha1, 20);
+	assert_non_null(undo_find_hive(&back, "system"));
 	char *again = undo_serialize(&back);
 	assert_string_equal(text, again);
 	free(text);
@@ -78,6 +92,10 @@ static void test_refusals(void **state)
 #define REC(files) "{\"format\": 1, \"feature\": \"lbfo\", \"files\": [" files "]}"
 #define ADDED(path) "{\"path\": " path ", \"action\": \"added\", \"size\": 1, \"sha1\": \"" Z "\"}"
 #define Z "0000000000000000000000000000000000000000"
+#define HIVES(a) "{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"hives\": " a "}"
+#define BK "Windows/Logs/wimgraft/backup/lbfo/hives/"
+#define HIVE(name, backup) "{\"name\": " name ", \"backup\": " backup ", \"old_size\": 1, " \
+	"\"old_sha1\": \"" Z "\", \"size\": 1, \"sha1\": \"" Z "\"}"
 	static const char *const hostile[] = {
 		REC(ADDED("\"Windows/System32/config/SOFTWARE\"")),
 		REC(ADDED("\"windows/system32/CONFIG/sam.log2\"")),
@@ -104,6 +122,27 @@ static void test_refusals(void **state)
 		"{\"format\": 1, \"feature\": \"../lbfo\", \"files\": []}",
 		"{\"format\": \"1\", \"feature\": \"lbfo\", \"files\": []}",
 		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": []} {}",
+		HIVES("7"),
+		HIVES("[7]"),
+		HIVES("[null]"),
+		HIVES("[" HIVE("\"BOGUS\"", "\"" BK "BOGUS\"") "]"),
+		HIVES("[" HIVE("\"system\"", "\"" BK "system\"") "]"),
+		HIVES("[" HIVE("\"COMPONENTS\"", "\"" BK "COMPONENTS\"") "]"),
+		HIVES("[" HIVE("null", "\"" BK "SYSTEM\"") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"Windows/System32/config/SYSTEM\"") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"" BK "../../../../System32/config/SYSTEM\"") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"Windows/Logs/wimgraft/backup/other/hives/SYSTEM\"") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"" BK "SOFTWARE\"") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "null") "]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"" BK "SYSTEM\"") "," HIVE("\"SYSTEM\"", "\"" BK "SYSTEM\"") "]"),
+		HIVES("[{\"name\": \"SYSTEM\", \"backup\": \"" BK "SYSTEM\", \"old_size\": -1, "
+		      "\"old_sha1\": \"" Z "\", \"size\": 1, \"sha1\": \"" Z "\"}]"),
+		HIVES("[{\"name\": \"SYSTEM\", \"backup\": \"" BK "SYSTEM\", \"old_size\": 1, "
+		      "\"old_sha1\": \"" Z "\", \"size\": \"1\", \"sha1\": \"" Z "\"}]"),
+		HIVES("[{\"name\": \"SYSTEM\", \"backup\": \"" BK "SYSTEM\", \"old_size\": 1, "
+		      "\"old_sha1\": \"xyz\", \"size\": 1, \"sha1\": \"" Z "\"}]"),
+		HIVES("[{\"name\": \"SYSTEM\", \"backup\": \"" BK "SYSTEM\", \"old_size\": 1, "
+		      "\"old_sha1\": \"" Z "\", \"size\": 1}]"),
 	};
 	wg_opt_quiet = 1;
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
@@ -117,6 +156,9 @@ static void test_refusals(void **state)
 		REC(ADDED("\"Windows/System32/config/SYSTEM.txt\"")),
 		"{\"format\": 1, \"feature\": \"lbfo\", \"files\": [], \"source\": null, \"registry\": null, "
 		"\"first_boot\": {\"block\": false, \"lead\": null, \"commands\": []}}",
+		HIVES("null"),
+		HIVES("[]"),
+		HIVES("[" HIVE("\"SYSTEM\"", "\"" BK "SYSTEM\"") "," HIVE("\"DRIVERS\"", "\"" BK "DRIVERS\"") "]"),
 	};
 	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
 		struct undo_record u;

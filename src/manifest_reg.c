@@ -168,15 +168,115 @@ static bool derive_type_ok(enum manifest_derive d, uint32_t t)
 	}
 }
 
+/* A value given by derive="..." from file="ID": checked, its data left to resolution. */
+static void load_derived(struct loader *ld, struct manifest_reg *r, const char *derive,
+			 const char *file, bool has_data)
+{
+	struct manifest *m = ld->m;
+	unsigned line = r->line;
+	ssize_t fi = file ? ld_file_index(m, file) : -1;
+	if (!derive)
+		ld_fail(ld, line, "attribute 'file' is used only with derive=\"...\"");
+	else if (!file)
+		ld_fail(ld, line, "derive=\"%s\" needs file=\"ID\" naming a file entry", derive);
+	else if (fi < 0)
+		ld_fail(ld, line, "attribute 'file': no file entry has the id '%s'", file);
+	else if (m->files[fi].optional || m->files[fi].match_all)
+		ld_fail(ld, line, "derive=\"%s\": file '%s' must be a required entry matching "
+		     "one file", derive, file);
+	else
+		r->derive_file = (size_t)fi;
+	if (derive && !derive_type_ok(r->derive, r->type))
+		ld_fail(ld, line, "derive=\"%s\" cannot give a %s value (%s)", derive,
+		     reg_type_name(r->type),
+		     r->derive == DERIVE_FILE_SIZE ? "use REG_QWORD or REG_DWORD" :
+		     r->derive == DERIVE_INF_DRIVER_VERSION ? "use REG_BINARY" :
+		     "use REG_SZ or REG_EXPAND_SZ");
+	if (has_data)
+		ld_fail(ld, line, "a derived value (derive=\"%s\") must be empty",
+		     derive ? derive : "");
+}
+
+/* REG_SZ and REG_EXPAND_SZ data (the value's text), or REG_MULTI_SZ's <string> elements. */
+static void load_strings(struct loader *ld, const xmlNode *node, struct manifest_reg *r,
+			 const char *text, bool has_strings)
+{
+	unsigned line = r->line;
+	if (r->type != REG_MULTI_SZ) {
+		if (has_strings) {
+			ld_fail(ld, line, "<string> elements are only for REG_MULTI_SZ; put the %s "
+			     "text directly in <value>", reg_type_name(r->type));
+			return;
+		}
+		char *t = ld_check_refs(ld, line, "value data", text, true, true);
+		free(t);
+		sv_push(&r->strings, text);
+		return;
+	}
+	if (!ld_blank(text)) {
+		ld_fail(ld, line, "REG_MULTI_SZ data goes in <string> elements, one per string");
+		return;
+	}
+	for (const xmlNode *c = node->children; c; c = c->next) {
+		if (!ld_is_elem(c, "string"))
+			continue;
+		char *s = ld_own_text(c);
+		if (!*s)
+			ld_fail(ld, mxml_line(c), "a REG_MULTI_SZ string cannot be empty");
+		char *t = ld_check_refs(ld, mxml_line(c), "value data", s, true, true);
+		free(t);
+		sv_push_nodup(&r->strings, s);
+	}
+}
+
+/* REG_DWORD and REG_QWORD data (a number), REG_BINARY and REG_NONE data (hex bytes). */
+static void load_data(struct loader *ld, struct manifest_reg *r, const char *text,
+		      bool has_strings)
+{
+	unsigned line = r->line;
+	if (has_strings) {
+		ld_fail(ld, line, "<string> elements are only for REG_MULTI_SZ");
+		return;
+	}
+	char *t = ld_check_refs(ld, line, "value data", text, false, false);
+	if (!t)
+		return;
+	if (r->type == REG_DWORD || r->type == REG_QWORD) {
+		uint64_t v;
+		bool dw = r->type == REG_DWORD;
+		if (parse_number(t, dw ? UINT32_MAX : UINT64_MAX, &v)) {
+			ld_fail(ld, line, "%s data '%s' is not a number (decimal, or hex with 0x) "
+			     "%s", reg_type_name(r->type), t,
+			     dw ? "from 0 to 0xffffffff" : "from 0 to 0xffffffffffffffff");
+		} else {
+			r->len = dw ? 4 : 8;
+			r->data = xmalloc(r->len);
+			for (size_t i = 0; i < r->len; i++)
+				r->data[i] = (unsigned char)(v >> (8 * i));
+		}
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		const char *why = parse_hex_bytes(t, &sb);
+		if (why) {
+			ld_fail(ld, line, "%s data holds %s; write hex bytes such as 'dd,07' or "
+			     "'dd 07'", reg_type_name(r->type), why);
+			sb_release(&sb);
+		} else {
+			r->len = sb.len;
+			r->data = (unsigned char *)sb_detach(&sb);
+		}
+	}
+	free(t);
+}
+
 static void load_value(struct loader *ld, const xmlNode *node, enum manifest_hive hive,
 		       const char *key)
 {
-	struct manifest *m = ld->m;
 	unsigned line = mxml_line(node);
 	char *tname = ld_attr(node, "type");
 	int type = reg_type_from_name(tname ? tname : "");
 	free(tname);
-	struct manifest_reg *r = new_reg(m, REG_OP_SET_VALUE, hive, key, line);
+	struct manifest_reg *r = new_reg(ld->m, REG_OP_SET_VALUE, hive, key, line);
 	r->type = type < 0 ? REG_NONE : (uint32_t)type;
 	r->name = ld_attr(node, "name");
 	if (!r->name)
@@ -193,102 +293,24 @@ static void load_value(struct loader *ld, const xmlNode *node, enum manifest_hiv
 	r->derive = derive_from_name(derive);
 
 	if (derive || file) {
-		ssize_t fi = file ? ld_file_index(m, file) : -1;
-		if (!derive)
-			ld_fail(ld, line, "attribute 'file' is used only with derive=\"...\"");
-		else if (!file)
-			ld_fail(ld, line, "derive=\"%s\" needs file=\"ID\" naming a file entry", derive);
-		else if (fi < 0)
-			ld_fail(ld, line, "attribute 'file': no file entry has the id '%s'", file);
-		else if (m->files[fi].optional || m->files[fi].match_all)
-			ld_fail(ld, line, "derive=\"%s\": file '%s' must be a required entry matching "
-			     "one file", derive, file);
-		else
-			r->derive_file = (size_t)fi;
-		if (derive && !derive_type_ok(r->derive, r->type))
-			ld_fail(ld, line, "derive=\"%s\" cannot give a %s value (%s)", derive,
-			     reg_type_name(r->type),
-			     r->derive == DERIVE_FILE_SIZE ? "use REG_QWORD or REG_DWORD" :
-			     r->derive == DERIVE_INF_DRIVER_VERSION ? "use REG_BINARY" :
-			     "use REG_SZ or REG_EXPAND_SZ");
-		if (!ld_blank(text) || has_strings)
-			ld_fail(ld, line, "a derived value (derive=\"%s\") must be empty",
-			     derive ? derive : "");
-		goto out;
-	}
-
-	switch (r->type) {
-	case REG_SZ:
-	case REG_EXPAND_SZ: {
-		if (has_strings) {
-			ld_fail(ld, line, "<string> elements are only for REG_MULTI_SZ; put the %s "
-			     "text directly in <value>", reg_type_name(r->type));
+		load_derived(ld, r, derive, file, !ld_blank(text) || has_strings);
+	} else {
+		switch (r->type) {
+		case REG_SZ:
+		case REG_EXPAND_SZ:
+		case REG_MULTI_SZ:
+			load_strings(ld, node, r, text, has_strings);
+			break;
+		case REG_DWORD:
+		case REG_QWORD:
+		case REG_BINARY:
+		case REG_NONE:
+			load_data(ld, r, text, has_strings);
+			break;
+		default:
 			break;
 		}
-		char *t = ld_check_refs(ld, line, "value data", text, true, true);
-		free(t);
-		sv_push(&r->strings, text);
-		break;
 	}
-	case REG_MULTI_SZ:
-		if (!ld_blank(text)) {
-			ld_fail(ld, line, "REG_MULTI_SZ data goes in <string> elements, one per string");
-			break;
-		}
-		for (const xmlNode *c = node->children; c; c = c->next) {
-			if (!ld_is_elem(c, "string"))
-				continue;
-			char *s = ld_own_text(c);
-			if (!*s)
-				ld_fail(ld, mxml_line(c), "a REG_MULTI_SZ string cannot be empty");
-			char *t = ld_check_refs(ld, mxml_line(c), "value data", s, true, true);
-			free(t);
-			sv_push_nodup(&r->strings, s);
-		}
-		break;
-	case REG_DWORD:
-	case REG_QWORD:
-	case REG_BINARY:
-	case REG_NONE: {
-		if (has_strings) {
-			ld_fail(ld, line, "<string> elements are only for REG_MULTI_SZ");
-			break;
-		}
-		char *t = ld_check_refs(ld, line, "value data", text, false, false);
-		if (!t)
-			break;
-		if (r->type == REG_DWORD || r->type == REG_QWORD) {
-			uint64_t v;
-			bool dw = r->type == REG_DWORD;
-			if (parse_number(t, dw ? UINT32_MAX : UINT64_MAX, &v)) {
-				ld_fail(ld, line, "%s data '%s' is not a number (decimal, or hex with 0x) "
-				     "%s", reg_type_name(r->type), t,
-				     dw ? "from 0 to 0xffffffff" : "from 0 to 0xffffffffffffffff");
-			} else {
-				r->len = dw ? 4 : 8;
-				r->data = xmalloc(r->len);
-				for (size_t i = 0; i < r->len; i++)
-					r->data[i] = (unsigned char)(v >> (8 * i));
-			}
-		} else {
-			struct strbuf sb = STRBUF_INIT;
-			const char *why = parse_hex_bytes(t, &sb);
-			if (why) {
-				ld_fail(ld, line, "%s data holds %s; write hex bytes such as 'dd,07' or "
-				     "'dd 07'", reg_type_name(r->type), why);
-				sb_release(&sb);
-			} else {
-				r->len = sb.len;
-				r->data = (unsigned char *)sb_detach(&sb);
-			}
-		}
-		free(t);
-		break;
-	}
-	default:
-		break;
-	}
-out:
 	free(derive);
 	free(file);
 	free(text);

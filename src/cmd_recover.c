@@ -20,7 +20,7 @@ enum wg_err cmd_recover(const struct wg_opts *opts)
 	if (!ret)
 		ret = target_set_commit(&ts, opts);
 	if (!ret) {
-		bool done = ts.dir && target_dir_recovered(ts.dir);
+		bool done = ts.dir ? target_dir_recovered(ts.dir) : ts.wim_recovered != WIM_REC_NONE;
 		char *what = xasprintf("'%s'", ts.dir ? opts->image_dir : opts->wim);
 		if (!done)
 			wg_info("%s: no interrupted change; nothing to recover", what);

@@ -68,9 +68,13 @@ enum wg_err target_set_open(const struct wg_opts *opts, bool allow_output, bool 
 	}
 	/* in place: exclusive for the whole run; read for -o or verify: shared */
 	enum wg_err ret = lock_wim(opts->wim, write && !opts->output, opts->wait, &ts->wim_lock);
+	/* a write in place that a kill interrupted: finished (or, read only, reported) first */
+	if (!ret)
+		ret = wim_recover(opts->wim, write && !opts->output, &ts->wim_recovered);
 	if (!ret)
 		ret = wim_session_open(opts->wim, opts->output, &ts->wim);
-	if (!ret)
+	/* recover works on the whole WIM: no image to choose */
+	if (!ret && strcmp(opts->command, "recover"))
 		ret = wim_session_targets(ts->wim, opts->target_image, &ts->v, &ts->n);
 	return ret;
 }

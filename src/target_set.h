@@ -11,6 +11,7 @@
 #include "options.h"
 #include "target.h"
 #include "source.h"
+#include "wim_recovery.h"
 
 struct target_set {
 	struct target **v;
@@ -18,6 +19,7 @@ struct target_set {
 	struct target *dir;           /* -d */
 	struct wim_session *wim;      /* -w */
 	struct wg_lock wim_lock;      /* the lock file beside the WIM */
+	enum wim_recovered wim_recovered;  /* what opening found of a killed in-place write */
 };
 
 /*

@@ -5,7 +5,9 @@
 #include "wim_internal.h"
 #include "tempdir.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "ntfsvol.h"
 #include "source.h"
+#include "wim_recovery.h"
 
 /* ---- the session ----------------------------------------------------------------------- */
 
@@ -275,27 +278,62 @@ static void sync_dir_of(const char *path)
 	free(owned);
 }
 
+/* ".<name>.wimgraft-PID.new" beside the output: where a new WIM gets its name before the rename. */
+static char *temp_name(const char *output, long pid)
+{
+	const char *slash = strrchr(output, '/');
+	return xasprintf("%.*s.%s.wimgraft-%ld.new", slash ? (int)(slash - output + 1) : 0, output,
+			 slash ? slash + 1 : output, pid);
+}
+
+/* Remove the temporary names that runs killed before their rename left beside the output. */
+static void sweep_temps(const char *output)
+{
+	char *owned = NULL;
+	const char *slash = strrchr(output, '/');
+	char *prefix = xasprintf(".%s.wimgraft-", slash ? slash + 1 : output);
+	DIR *d = opendir(wim_dir_of(output, &owned));
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *end;
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		long pid = strtol(e->d_name + strlen(prefix), &end, 10);
+		if (pid <= 0 || strcmp(end, ".new") || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		char *path = temp_name(output, pid);
+		if (unlink(path) == 0)
+			wg_verbose("removed '%s', left by a run that was killed", path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(owned);
+}
+
 /*
- * -o: the new WIM is written to an unnamed file in the output's folder (O_TMPFILE: a
- * run killed while writing leaves nothing behind), given a temporary name once complete
- * and renamed over the output. Where O_TMPFILE is not supported, it is written under
- * the temporary name from the start.
+ * -o: the new WIM is written to an unnamed file in the output's folder (O_TMPFILE: a run
+ * killed while writing leaves nothing behind) and, once complete, linked as the output
+ * when there is none yet, else under a temporary name renamed over it. Where O_TMPFILE is
+ * not supported, it is written under the temporary name from the start. A temporary name
+ * a killed run left is removed by the next run writing that output.
  */
 static enum wg_err write_new(struct wim_session *s, int flags)
 {
 	char *owned = NULL;
 	const char *dir = wim_dir_of(s->output, &owned);
-	char *tmp = xasprintf("%s.tmpXXXXXX", s->output);
+	char *tmp = temp_name(s->output, (long)getpid());
 	enum wg_err ret = WG_OK;
 	mode_t mask = umask(0);
 	umask(mask);
 	bool named = false;
+	sweep_temps(s->output);
+	unlink(tmp);
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		fd = mkostemp(tmp, O_CLOEXEC);
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666 & ~mask);
 		named = fd >= 0;
-		if (named)
-			fchmod(fd, 0666 & ~mask);
 	}
 	if (fd < 0) {
 		wg_error("cannot create a file in '%s': %s", dir, strerror(errno));
@@ -310,18 +348,12 @@ static enum wg_err write_new(struct wim_session *s, int flags)
 	}
 	if (!named) {
 		char *proc = xasprintf("/proc/self/fd/%d", fd);
-		int tries = 0;
-		do {
-			/* a fresh temporary name each time: linkat does not replace */
-			free(tmp);
-			tmp = xasprintf("%s.tmp%06x", s->output,
-					(unsigned)(rand() ^ getpid() ^ tries) & 0xffffffu);
-			if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
-				named = true;
-				break;
-			}
-		} while (errno == EEXIST && ++tries < 100);
+		/* no output yet: it gets its name at once, nothing else is ever named */
+		bool done = linkat(AT_FDCWD, proc, AT_FDCWD, s->output, AT_SYMLINK_FOLLOW) == 0;
+		named = !done && linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
 		free(proc);
+		if (done)
+			goto synced;
 		if (!named) {
 			wg_error("cannot name the new WIM '%s': %s", tmp, strerror(errno));
 			ret = wg_err_from_errno(errno);
@@ -334,6 +366,7 @@ static enum wg_err write_new(struct wim_session *s, int flags)
 		goto out;
 	}
 	named = false;
+synced:
 	sync_dir_of(s->output);
 out:
 	if (named)
@@ -377,10 +410,14 @@ enum wg_err wim_session_commit(struct wim_session *s, bool show_progress)
 	int flags = s->had_integrity ? WIMLIB_WRITE_FLAG_CHECK_INTEGRITY : 0;
 	if (s->output) {
 		ret = write_new(s, flags);
-	} else if (!(ret = check_unchanged(s))) {
+	} else if (!(ret = check_unchanged(s)) && !(ret = wim_record_save(s->path))) {
+		/* the record beside the WIM puts it back if this is interrupted */
 		errno = 0;
 		int wret = wimlib_overwrite(s->wim, flags | WIMLIB_WRITE_FLAG_FSYNC, 0);
-		ret = wret ? write_error(s->path, wret, errno) : WG_OK;
+		ret = wret ? write_error(s->path, wret, errno) : wim_record_drop(s->path);
+		enum wim_recovered what;
+		if (wret && wim_recover(s->path, true, &what))
+			ret = WG_ERR_PARTIAL;
 	}
 	if (p.last >= 0)
 		fputc('\n', stderr);

@@ -60,3 +60,36 @@ killed_at() {
 
 # The system calls that change files: each is a kill point.
 CRASH_SYSCALLS="renameat renameat2 rename linkat unlinkat unlink fsync mkdirat mkdir write"
+
+# traced_calls SYSCALLS CMD...: run CMD once under strace, logging the SYSCALLS (a comma list)
+# it makes into calls.log, for window_points.
+traced_calls() {
+	sc=$1
+	shift
+	strace -f -qq -o calls.log -e trace="$sc" "$@" >/dev/null 2>&1
+}
+
+# window_points SYSCALL MARK: the values of N to try for SYSCALL from calls.log, where MARK (an
+# extended regex) is the first call of the part that writes the target. In a sampled run: one
+# call before it, then every call from it on, or the first, middle and last of more than 8. With WG_CRASH_ALL every call, but
+# a run of more than 60 calls (the chunks of one file) every k-th of its middle, so that ~60 remain.
+window_points() {
+	awk -v sc="$1" -v mark="$2" -v all="$WG_CRASH_ALL" '
+		$0 ~ mark && !w { w = n + 1 }
+		$2 ~ "^" sc "\\(" || $0 ~ "^[0-9]+ +" sc "\\(" { n++ }
+		END {
+			if (!n) exit
+			if (!w) w = n + 1
+			if (all != "") {
+				k = n > 60 ? int(n / 40) : 1
+				for (i = 1; i <= n; i++)
+					if (i <= 10 || i > n - 10 || i == w || i == w + 1 || (i - 11) % k == 0)
+						print i
+				exit
+			}
+			if (w > 1) print (w > 3 ? int(w / 2) : 1)
+			for (i = w; i <= n; i++)
+				if (n - w < 8 || i == w || i == int((w + n) / 2) || i == n)
+					print i
+		}' calls.log | sort -n | uniq
+}

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t7502-locks.sh - one writer at a time: a held lock refuses at once naming its holder, or is waited
 # for with --wait; 20 pairs of concurrent writers on one folder (apply or remove against reg-import)
-# and concurrent writers on one WIM in place all succeed, and every change is there afterwards.
+# and concurrent writers on one WIM in place all succeed, and every change is there afterwards;
+# a WIM another program writes while wimgraft is stopped (SIGSTOP by strace) is refused unwritten.
 . "$(dirname "$0")/../lib.sh"
-need_cmd flock reglookup wimlib-imagex
+need_cmd flock reglookup wimlib-imagex strace
 have_fixtures
 
 SRC=$FIXTURES/server2019.wim
@@ -88,6 +89,26 @@ test_expect_success 'concurrent writers on one WIM in place: both changes are th
 	done
 	wimlib-imagex verify in.wim >/dev/null 2>&1 &&
 	test $bad = 0 && test ! -e .in.wim.wimgraft-lock
+'
+
+test_expect_success 'a WIM another program writes while wimgraft works: refused, exit 1, nothing written' '
+	cp "$FIXTURES/win10.wim" in.wim && mkdir -p extra && echo x >extra/x.txt &&
+	strace -f -qq -o stop.log -e trace=fsync -e inject=fsync:signal=SIGSTOP:when=1 \
+		"$WIMGRAFT" apply -s "$SRC" -i 4 -w in.wim -t 2 >out 2>err & spid=$! &&
+	while kill -0 $spid 2>/dev/null && ! grep -q "stopped by SIGSTOP" stop.log 2>/dev/null; do
+		sleep 0.1
+	done &&
+	pid=$(awk "/stopped by SIGSTOP/ {print \$1; exit}" stop.log) && test -n "$pid" &&
+	{
+		wimlib-imagex update in.wim 1 --command="add extra/x.txt /x.txt" >/dev/null &&
+		sha256sum in.wim >theirs; updated=$?
+		kill -CONT "$pid"; wait $spid; rc=$?
+		test $updated = 0
+	} && test $rc = 1 &&
+	test_stderr_names err "changed by another program" &&
+	sha256sum -c --quiet theirs &&
+	wimlib-imagex dir in.wim 1 | grep -qx /x.txt &&
+	test ! -e .in.wim.wimgraft-lock && test ! -e .in.wim.wimgraft-record
 '
 
 test_done

@@ -136,11 +136,125 @@ static char *set_list(const char *p)
 	return sb_detach(&sb);
 }
 
+/* The list inside "( ... )" from o, trimmed (a new string), or NULL without both parentheses. */
+static char *paren_list(const char *o)
+{
+	const char *c = o ? strchr(o, ')') : NULL;
+	if (!o || !c)
+		return NULL;
+	const char *t = o + 1;
+	while (*t == ' ')
+		t++;
+	size_t n = c > t ? (size_t)(c - t) : 0;
+	while (n && t[n - 1] == ' ')
+		n--;
+	return xstrndup(t, n);
+}
+
+/* A value refused by a facet or a type; false when body is no such message. */
+static bool rephrase_value(const char *body, const char *subj, const char *what,
+			   struct strbuf *sb)
+{
+	const char *rest;
+	char *v1 = NULL, *v2 = NULL;
+	bool done = true;
+	if (starts(body, "[facet 'enumeration']") && (v1 = quoted(body + 21, &rest))) {
+		char *set = set_list(rest);
+		sb_addf(sb, "%s%s must be one of %s, not '%s'", subj, what,
+			set ? set : "the listed values", v1);
+		free(set);
+	} else if (starts(body, "[facet 'pattern']") && (v1 = quoted(body + 17, &rest)) &&
+		   (v2 = quoted(rest, NULL))) {
+		if (!strcmp(v2, "[A-Za-z_][A-Za-z0-9_.\\-]{0,63}"))
+			sb_addf(sb, "%s%s: '%s' is not a valid name (letters, digits, '_', '.' and '-', "
+				"starting with a letter or '_', at most 64)", subj, what, v1);
+		else
+			sb_addf(sb, "%s%s: '%s' does not match the pattern '%s'", subj, what, v1, v2);
+	} else if (starts(body, "[facet 'minLength']")) {
+		sb_addf(sb, "%s%s must not be empty", subj, what);
+	} else if (starts(body, "[facet 'maxLength']")) {
+		const char *lim = strstr(body, "maximum length of ");
+		v2 = lim ? quoted(lim, NULL) : NULL;
+		sb_addf(sb, "%s%s is too long (at most %s characters)", subj, what,
+			v2 ? v2 : "the allowed number of");
+	} else if (starts(body, "[facet 'maxInclusive']") ||
+		   starts(body, "[facet 'minInclusive']")) {
+		bool max = body[9] == 'a';   /* "[facet 'maxInclusive']" */
+		const char *lim = strstr(body, "allowed (");
+		v2 = lim ? quoted(lim, NULL) : NULL;
+		sb_addf(sb, "%s%s must be at %s %s", subj, what, max ? "most" : "least",
+			v2 ? v2 : "the allowed limit");
+	} else if (body[0] == '\'' && strstr(body, "' is not a valid value of the ") &&
+		   (v1 = quoted(body, &rest))) {
+		v2 = quoted(rest, NULL);
+		const char *d = v2 ? type_description(v2) : NULL;
+		if (d)
+			sb_addf(sb, "%s%s: '%s' is not %s", subj, what, v1, d);
+		else
+			sb_addf(sb, "%s%s: '%s' is not a valid %s", subj, what, v1, v2 ? v2 : "value");
+	} else {
+		done = false;
+	}
+	free(v1);
+	free(v2);
+	return done;
+}
+
+/* A misplaced, missing or repeated element or attribute; false when body is no such message. */
+static bool rephrase_structure(const char *body, const char *subj, const char *elem,
+			       struct strbuf *sb)
+{
+	const char *rest;
+	char *v1 = NULL, *v2 = NULL;
+	bool done = true;
+	if (starts(body, "the attribute '") && strstr(body, "is required but missing")) {
+		v1 = quoted(body, NULL);
+		sb_addf(sb, "%sattribute '%s' is required", subj, v1);
+	} else if (starts(body, "the attribute '") && strstr(body, "is not allowed")) {
+		v1 = quoted(body, NULL);
+		sb_addf(sb, "%sattribute '%s' is not allowed here", subj, v1);
+	} else if (starts(body, "this element is not expected")) {
+		const char *exp = strcasestr(body, "expected is");
+		char *t = exp ? paren_list(strchr(exp, '(')) : NULL;
+		sb_addf(sb, "element '%s' is not expected here", elem ? elem : "?");
+		if (t)
+			sb_addf(sb, "; expected %s%s", strchr(t, ',') ? "one of " : "", t);
+		free(t);
+	} else if (starts(body, "missing child element(s)")) {
+		const char *o = strchr(body, '(');
+		char *t = paren_list(o ? strchr(o + 1, '(') : NULL);
+		sb_addf(sb, "%sa child element is missing%s%s%s", subj, t ? "; expected " : "",
+			t && strchr(t, ',') ? "one of " : "", t ? t : "");
+		free(t);
+	} else if (starts(body, "duplicate key-sequence [") && (v1 = quoted(body, &rest)) &&
+		   (v2 = quoted(rest, NULL))) {
+		const char *what2 = !strcmp(v2, "capture-name") ? "capture name" :
+				    !strcmp(v2, "parameter-name") ? "parameter name" :
+				    !strcmp(v2, "file-id") ? "file id" :
+				    !strcmp(v2, "hive-name") ? "hive" : v2;
+		sb_addf(sb, "%s%s '%s' is declared twice", subj, what2, v1);
+	} else if (starts(body, "no match found for key-sequence [") &&
+		   (v1 = quoted(body, NULL))) {
+		sb_addf(sb, "%sattribute 'file': no file entry has the id '%s'", subj, v1);
+	} else if (starts(body, "character content other than whitespace is not allowed")) {
+		sb_addf(sb, "%stext is not allowed here, only elements", subj);
+	} else if (starts(body, "element content is not allowed")) {
+		sb_addf(sb, "%sonly text is allowed here, not elements", subj);
+	} else if (starts(body, "no matching global declaration available")) {
+		sb_addf(sb, "%sthe root element must be '%s'", subj, current_root);
+	} else {
+		done = false;
+	}
+	free(v1);
+	free(v2);
+	return done;
+}
+
 char *mxml_rephrase(const char *raw)
 {
 	char *msg = strip_message(raw);
 	struct strbuf sb = STRBUF_INIT;
-	char *elem = NULL, *attr = NULL, *v1 = NULL, *v2 = NULL;
+	char *elem = NULL, *attr = NULL;
 	const char *body = msg, *rest;
 
 	/* "element 'E'(, attribute 'A')?: BODY" */
@@ -161,100 +275,8 @@ char *mxml_rephrase(const char *raw)
 	else
 		snprintf(whatbuf, sizeof(whatbuf), "its text");
 
-	if (starts(body, "[facet 'enumeration']") && (v1 = quoted(body + 21, &rest))) {
-		char *set = set_list(rest);
-		sb_addf(&sb, "%s%s must be one of %s, not '%s'", subj.buf, whatbuf,
-			set ? set : "the listed values", v1);
-		free(set);
-	} else if (starts(body, "[facet 'pattern']") && (v1 = quoted(body + 17, &rest)) &&
-		   (v2 = quoted(rest, NULL))) {
-		if (!strcmp(v2, "[A-Za-z_][A-Za-z0-9_.\\-]{0,63}"))
-			sb_addf(&sb, "%s%s: '%s' is not a valid name (letters, digits, '_', '.' and '-', "
-				"starting with a letter or '_', at most 64)", subj.buf,
-				whatbuf, v1);
-		else
-			sb_addf(&sb, "%s%s: '%s' does not match the pattern '%s'",
-				subj.buf, whatbuf, v1, v2);
-	} else if (starts(body, "[facet 'minLength']")) {
-		sb_addf(&sb, "%s%s must not be empty", subj.buf, whatbuf);
-	} else if (starts(body, "[facet 'maxLength']")) {
-		const char *lim = strstr(body, "maximum length of ");
-		v2 = lim ? quoted(lim, NULL) : NULL;
-		sb_addf(&sb, "%s%s is too long (at most %s characters)", subj.buf,
-			whatbuf, v2 ? v2 : "the allowed number of");
-	} else if (starts(body, "[facet 'maxInclusive']") ||
-		   starts(body, "[facet 'minInclusive']")) {
-		bool max = body[9] == 'a';   /* "[facet 'maxInclusive']" */
-		const char *lim = strstr(body, "allowed (");
-		v2 = lim ? quoted(lim, NULL) : NULL;
-		sb_addf(&sb, "%s%s must be at %s %s", subj.buf, whatbuf,
-			max ? "most" : "least", v2 ? v2 : "the allowed limit");
-	} else if (body[0] == '\'' && strstr(body, "' is not a valid value of the ") &&
-		   (v1 = quoted(body, &rest))) {
-		v2 = quoted(rest, NULL);
-		const char *d = v2 ? type_description(v2) : NULL;
-		if (d)
-			sb_addf(&sb, "%s%s: '%s' is not %s", subj.buf, whatbuf, v1, d);
-		else
-			sb_addf(&sb, "%s%s: '%s' is not a valid %s", subj.buf, whatbuf,
-				v1, v2 ? v2 : "value");
-	} else if (starts(body, "the attribute '") && strstr(body, "is required but missing")) {
-		v1 = quoted(body, NULL);
-		sb_addf(&sb, "%sattribute '%s' is required", subj.buf, v1);
-	} else if (starts(body, "the attribute '") && strstr(body, "is not allowed")) {
-		v1 = quoted(body, NULL);
-		sb_addf(&sb, "%sattribute '%s' is not allowed here", subj.buf, v1);
-	} else if (starts(body, "this element is not expected")) {
-		const char *exp = strcasestr(body, "expected is");
-		sb_addf(&sb, "element '%s' is not expected here", elem ? elem : "?");
-		if (exp) {
-			const char *o = strchr(exp, '(');
-			const char *c = o ? strchr(o, ')') : NULL;
-			if (o && c) {
-				char *list = xstrndup(o + 1, (size_t)(c - o - 1));
-				char *t = list;
-				while (*t == ' ')
-					t++;
-				size_t n = strlen(t);
-				while (n && t[n - 1] == ' ')
-					t[--n] = '\0';
-				sb_addf(&sb, "; expected %s%s", strchr(t, ',') ? "one of " : "", t);
-				free(list);
-			}
-		}
-	} else if (starts(body, "missing child element(s)")) {
-		const char *o = strchr(body, '(');
-		o = o ? strchr(o + 1, '(') : NULL;
-		const char *c = o ? strchr(o, ')') : NULL;
-		char *list = (o && c) ? xstrndup(o + 1, (size_t)(c - o - 1)) : NULL;
-		char *t = list;
-		while (t && *t == ' ')
-			t++;
-		if (t) {
-			size_t n = strlen(t);
-			while (n && t[n - 1] == ' ')
-				t[--n] = '\0';
-		}
-		sb_addf(&sb, "%sa child element is missing%s%s%s", subj.buf,
-			t ? "; expected " : "", t && strchr(t, ',') ? "one of " : "", t ? t : "");
-		free(list);
-	} else if (starts(body, "duplicate key-sequence [") && (v1 = quoted(body, &rest)) &&
-		   (v2 = quoted(rest, NULL))) {
-		const char *what2 = !strcmp(v2, "capture-name") ? "capture name" :
-				    !strcmp(v2, "parameter-name") ? "parameter name" :
-				    !strcmp(v2, "file-id") ? "file id" :
-				    !strcmp(v2, "hive-name") ? "hive" : v2;
-		sb_addf(&sb, "%s%s '%s' is declared twice", subj.buf, what2, v1);
-	} else if (starts(body, "no match found for key-sequence [") && (v1 = quoted(body, NULL))) {
-		sb_addf(&sb, "%sattribute 'file': no file entry has the id '%s'",
-			subj.buf, v1);
-	} else if (starts(body, "character content other than whitespace is not allowed")) {
-		sb_addf(&sb, "%stext is not allowed here, only elements", subj.buf);
-	} else if (starts(body, "element content is not allowed")) {
-		sb_addf(&sb, "%sonly text is allowed here, not elements", subj.buf);
-	} else if (starts(body, "no matching global declaration available")) {
-		sb_addf(&sb, "%sthe root element must be '%s'", subj.buf, current_root);
-	} else {
+	if (!rephrase_value(body, subj.buf, whatbuf, &sb) &&
+	    !rephrase_structure(body, subj.buf, elem, &sb)) {
 		sb_addstr(&sb, subj.buf);
 		char *b = strip_message(body);
 		sb_addstr(&sb, b);
@@ -263,8 +285,6 @@ char *mxml_rephrase(const char *raw)
 	sb_release(&subj);
 	free(elem);
 	free(attr);
-	free(v1);
-	free(v2);
 	free(msg);
 	return sb_detach(&sb);
 }

@@ -417,12 +417,140 @@ static int parse_hex_bytes(struct parser *p, size_t i, struct strbuf *out)
 	}
 }
 
+/* A quoted string's data at s[i] (REG_SZ, stored as UTF-16LE). */
+static int parse_string_data(struct parser *p, size_t i, struct reg_op *op)
+{
+	struct strbuf data = STRBUF_INIT;
+	int ret = -1;
+	if (parse_quoted(p, "string", &i, &data))
+		goto out;
+	if (!rest_is_empty(p->line, p->line_len, i)) {
+		fail(p, "unexpected text after the closing '\"' of the string");
+		goto out;
+	}
+	op->type = REG_SZ;
+	op->data = utf8_to_utf16z(data.buf ? data.buf : "", data.len, &op->len);
+	if (!op->data) {
+		fail(p, "invalid UTF-8 in the string");
+		goto out;
+	}
+	ret = 0;
+out:
+	sb_release(&data);
+	return ret;
+}
+
+/* 'dword:' and 1 to 8 hex digits at s[i]. */
+static int parse_dword(struct parser *p, size_t i, struct reg_op *op)
+{
+	const char *s = p->line;
+	size_t n = p->line_len;
+	uint32_t v = 0;
+	size_t digits = 0;
+	i += 6;
+	while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
+		v = (v << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
+		digits++;
+		i++;
+	}
+	if (!digits || digits > 8 || !rest_is_empty(s, n, i)) {
+		fail(p, "expected 1 to 8 hex digits after 'dword:'");
+		return -1;
+	}
+	op->type = REG_DWORD;
+	op->len = 4;
+	op->data = xmalloc(4);
+	op->data[0] = v & 0xFF;
+	op->data[1] = (v >> 8) & 0xFF;
+	op->data[2] = (v >> 16) & 0xFF;
+	op->data[3] = v >> 24;
+	return 0;
+}
+
+/* 'hex:' or 'hex(N):' and bytes at s[i], possibly continued over lines from first_line. */
+static int parse_hex_data(struct parser *p, size_t i, unsigned first_line, struct reg_op *op)
+{
+	const char *s = p->line;
+	size_t n = p->line_len;
+	struct strbuf data = STRBUF_INIT;
+	uint32_t type = REG_BINARY;
+	int ret = -1;
+	if (s[i + 3] == '(') {
+		i += 4;
+		size_t digits = 0;
+		type = 0;
+		while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
+			type = (type << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
+			digits++;
+			i++;
+		}
+		if (!digits || digits > 8 || i == n || s[i] != ')') {
+			fail(p, "expected a type of 1 to 8 hex digits and ')' after 'hex('");
+			goto out;
+		}
+		i++;
+		if (i == n || s[i] != ':') {
+			fail(p, "expected ':' after 'hex(%x)'", type);
+			goto out;
+		}
+		i++;
+	} else {
+		i += 4;
+	}
+	if (parse_hex_bytes(p, i, &data))
+		goto out;
+	bool text_type = type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ;
+	if (text_type && p->version == 4) {
+		ansi_to_utf16(&data);
+	} else if (text_type && data.len % 2) {
+		p->lineno = first_line;
+		fail(p, "odd number of bytes in hex(%x) data (%s is UTF-16LE text)", type,
+		     reg_type_name(type));
+		goto out;
+	}
+	op->type = type;
+	op->len = data.len;
+	op->data = xmalloc(data.len ? data.len : 1);
+	if (data.len)
+		memcpy(op->data, data.buf, data.len);
+	ret = 0;
+out:
+	sb_release(&data);
+	return ret;
+}
+
+/* What follows '=' at s[i]: '-' (delete), a string, dword: or hex data. */
+static int parse_data(struct parser *p, size_t i, unsigned first_line, struct reg_op *op)
+{
+	const char *s = p->line;
+	size_t n = p->line_len;
+	if (s[i] == '-') {
+		if (!rest_is_empty(s, n, i + 1)) {
+			fail(p, "unexpected text after '=-'");
+			return -1;
+		}
+		op->kind = REG_OP_DELETE_VALUE;
+		return 0;
+	}
+	if (s[i] == '"')
+		return parse_string_data(p, i, op);
+	if (has_prefix_nocase(s + i, n - i, "dword:"))
+		return parse_dword(p, i, op);
+	if (has_prefix_nocase(s + i, n - i, "hex:") || has_prefix_nocase(s + i, n - i, "hex("))
+		return parse_hex_data(p, i, first_line, op);
+	char *e = excerpt(s + i, n - i);
+	fail(p, "unexpected '%s' after '=' (expected a quoted string, dword:, hex:, "
+	     "hex(N): or -)", e);
+	free(e);
+	return -1;
+}
+
 static int parse_value_line(struct parser *p, size_t i)
 {
 	const char *s = p->line;
 	size_t n = p->line_len;
 	unsigned first_line = p->lineno;
-	struct strbuf name = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT;
 	struct reg_op op = { .kind = REG_OP_SET_VALUE, .origin = p->name, .line = first_line };
 	int ret = -1;
 
@@ -454,94 +582,8 @@ static int parse_value_line(struct parser *p, size_t i)
 		fail(p, "expected the value's data after '='");
 		goto out;
 	}
-
-	if (s[i] == '-') {
-		if (!rest_is_empty(s, n, i + 1)) {
-			fail(p, "unexpected text after '=-'");
-			goto out;
-		}
-		op.kind = REG_OP_DELETE_VALUE;
-	} else if (s[i] == '"') {
-		if (parse_quoted(p, "string", &i, &data))
-			goto out;
-		if (!rest_is_empty(s, n, i)) {
-			fail(p, "unexpected text after the closing '\"' of the string");
-			goto out;
-		}
-		op.type = REG_SZ;
-		op.data = utf8_to_utf16z(data.buf ? data.buf : "", data.len, &op.len);
-		if (!op.data) {
-			fail(p, "invalid UTF-8 in the string");
-			goto out;
-		}
-	} else if (has_prefix_nocase(s + i, n - i, "dword:")) {
-		i += 6;
-		uint32_t v = 0;
-		size_t digits = 0;
-		while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
-			v = (v << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
-			digits++;
-			i++;
-		}
-		if (!digits || digits > 8 || !rest_is_empty(s, n, i)) {
-			fail(p, "expected 1 to 8 hex digits after 'dword:'");
-			goto out;
-		}
-		op.type = REG_DWORD;
-		op.len = 4;
-		op.data = xmalloc(4);
-		op.data[0] = v & 0xFF;
-		op.data[1] = (v >> 8) & 0xFF;
-		op.data[2] = (v >> 16) & 0xFF;
-		op.data[3] = v >> 24;
-	} else if (has_prefix_nocase(s + i, n - i, "hex:") || has_prefix_nocase(s + i, n - i, "hex(")) {
-		uint32_t type = REG_BINARY;
-		if (s[i + 3] == '(') {
-			i += 4;
-			size_t digits = 0;
-			type = 0;
-			while (i < n && wg_hexval((unsigned char)s[i]) >= 0) {
-				type = (type << 4) | (uint32_t)wg_hexval((unsigned char)s[i]);
-				digits++;
-				i++;
-			}
-			if (!digits || digits > 8 || i == n || s[i] != ')') {
-				fail(p, "expected a type of 1 to 8 hex digits and ')' after 'hex('");
-				goto out;
-			}
-			i++;
-			if (i == n || s[i] != ':') {
-				fail(p, "expected ':' after 'hex(%x)'", type);
-				goto out;
-			}
-			i++;
-		} else {
-			i += 4;
-		}
-		if (parse_hex_bytes(p, i, &data))
-			goto out;
-		bool text_type = type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ;
-		if (text_type && p->version == 4) {
-			ansi_to_utf16(&data);
-		} else if (text_type && data.len % 2) {
-			p->lineno = first_line;
-			fail(p, "odd number of bytes in hex(%x) data (%s is UTF-16LE text)", type,
-			     reg_type_name(type));
-			goto out;
-		}
-		op.type = type;
-		op.len = data.len;
-		op.data = xmalloc(data.len ? data.len : 1);
-		if (data.len)
-			memcpy(op.data, data.buf, data.len);
-	} else {
-		char *e = excerpt(s + i, n - i);
-		fail(p, "unexpected '%s' after '=' (expected a quoted string, dword:, hex:, "
-		     "hex(N): or -)", e);
-		free(e);
+	if (parse_data(p, i, first_line, &op))
 		goto out;
-	}
-
 	op.key = p->key;
 	op.name = name.buf ? name.buf : "";
 	reg_ops_push(&p->ops, &op);
@@ -549,7 +591,6 @@ static int parse_value_line(struct parser *p, size_t i)
 out:
 	free(op.data);
 	sb_release(&name);
-	sb_release(&data);
 	return ret;
 }
 

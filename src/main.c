@@ -76,6 +76,16 @@ static void print_help(FILE *out)
 	      out);
 }
 
+/* --log FILE: every log line of the run is appended to FILE. */
+static int open_log(const struct wg_opts *opts)
+{
+	if (opts->log && wg_log_open(opts->log) < 0) {
+		wg_error("cannot open log file '%s'", opts->log);
+		return WG_ERR_USAGE;
+	}
+	return WG_OK;
+}
+
 static void print_version(void)
 {
 	printf("wimgraft %s (wimlib %s, hivex %s, libxml2 %s, json-c %s)\n", WIMGRAFT_VERSION,
@@ -115,9 +125,12 @@ int main(int argc, char **argv)
 		return WG_EXIT_OK;
 	}
 	if (ret == WG_OK)
+		ret = open_log(&opts);
+	if (ret == WG_OK)
 		ret = cmd->fn(&opts);
 	else
 		fprintf(stderr, "usage: %s\n", cmd->usage);
 	options_release(&opts);
+	wg_log_close();
 	return wg_exit_status((enum wg_err)ret);
 }

@@ -72,6 +72,58 @@ void options_print_usage(const struct wg_command *cmd, FILE *out)
 			fprintf(out, "    %s\n", table[i].help);
 }
 
+/* Take option c (its value in optarg) into o; refuses a value that cannot be. */
+static int set_option(const struct wg_command *cmd, int c, struct wg_opts *o)
+{
+	switch (c) {
+	case 'm': o->manifest = optarg; break;
+	case 's': o->source = optarg; break;
+	case 'i': o->source_image = optarg; break;
+	case 'd': o->image_dir = optarg; break;
+	case 'w': o->wim = optarg; break;
+	case 't': o->target_image = optarg; break;
+	case 'o': o->output = optarg; break;
+	case 'D':
+		if (!strchr(optarg, '=') || optarg[0] == '=') {
+			wg_error("%s: '-D %s' is not NAME=VALUE", cmd->name, optarg);
+			return WG_ERR_USAGE;
+		}
+		sv_push(&o->params, optarg);
+		break;
+	case 'n': o->dry_run = true; break;
+	case LONG_JSON: o->json = true; break;
+	case LONG_FORCE: o->force = true; break;
+	case 'q': wg_opt_quiet = 1; break;
+	case 'v': wg_opt_verbose = 1; break;
+	case LONG_NO_PROGRESS: o->no_progress = iso_opt_no_progress = true; break;
+	case LONG_NO_CACHE: iso_opt_no_cache = true; break;
+	case LONG_LOG: o->log = optarg; break;
+	case LONG_TEAM: o->team = optarg; break;
+	case LONG_WAIT: {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(optarg, &end, 10);
+		if (!*optarg || *end || errno || v > 86400 || optarg[0] == '-') {
+			wg_error("%s: '--wait %s' is not a number of seconds (0 to 86400)",
+				 cmd->name, optarg);
+			return WG_ERR_USAGE;
+		}
+		o->wait = (unsigned)v;
+		break;
+	}
+	case LONG_FIRST_BOOT:
+		if (strcmp(optarg, "setupcomplete") && strcmp(optarg, "unattend") &&
+		    strcmp(optarg, "none")) {
+			wg_error("%s: '--first-boot %s': expected setupcomplete, unattend or none",
+				 cmd->name, optarg);
+			return WG_ERR_USAGE;
+		}
+		o->first_boot = optarg;
+		break;
+	}
+	return WG_OK;
+}
+
 int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg_opts *o)
 {
 	struct option longopts[ARRAY_SIZE(table) + 1];
@@ -123,52 +175,7 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 			ret = WG_ERR_USAGE;
 			break;
 		}
-		switch (c) {
-		case 'm': o->manifest = optarg; break;
-		case 's': o->source = optarg; break;
-		case 'i': o->source_image = optarg; break;
-		case 'd': o->image_dir = optarg; break;
-		case 'w': o->wim = optarg; break;
-		case 't': o->target_image = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'D':
-			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				wg_error("%s: '-D %s' is not NAME=VALUE", cmd->name, optarg);
-				ret = WG_ERR_USAGE;
-			}
-			sv_push(&o->params, optarg);
-			break;
-		case 'n': o->dry_run = true; break;
-		case LONG_JSON: o->json = true; break;
-		case LONG_FORCE: o->force = true; break;
-		case 'q': wg_opt_quiet = 1; break;
-		case 'v': wg_opt_verbose = 1; break;
-		case LONG_NO_PROGRESS: o->no_progress = iso_opt_no_progress = true; break;
-		case LONG_NO_CACHE: iso_opt_no_cache = true; break;
-		case LONG_LOG: o->log = optarg; break;
-		case LONG_TEAM: o->team = optarg; break;
-		case LONG_WAIT: {
-			char *end;
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || errno || v > 86400 || optarg[0] == '-') {
-				wg_error("%s: '--wait %s' is not a number of seconds (0 to 86400)",
-					 cmd->name, optarg);
-				ret = WG_ERR_USAGE;
-			}
-			o->wait = (unsigned)v;
-			break;
-		}
-		case LONG_FIRST_BOOT:
-			if (strcmp(optarg, "setupcomplete") && strcmp(optarg, "unattend") &&
-			    strcmp(optarg, "none")) {
-				wg_error("%s: '--first-boot %s': expected setupcomplete, unattend or none",
-					 cmd->name, optarg);
-				ret = WG_ERR_USAGE;
-			}
-			o->first_boot = optarg;
-			break;
-		}
+		ret = set_option(cmd, c, o);
 	}
 	sb_release(&shortopts);
 	if (ret != WG_OK)
@@ -179,10 +186,6 @@ int options_parse(const struct wg_command *cmd, int argc, char **argv, struct wg
 		wg_error("%s: unexpected argument '%s'", cmd->name, o->args.v[0]);
 		return WG_ERR_USAGE;
 	}
-	if (o->log && wg_log_open(o->log) < 0) {
-		wg_error("cannot open log file '%s'", o->log);
-		return WG_ERR_USAGE;
-	}
 	return WG_OK;
 }
 
@@ -190,7 +193,6 @@ void options_release(struct wg_opts *o)
 {
 	sv_clear(&o->params);
 	sv_clear(&o->args);
-	wg_log_close();
 }
 
 bool options_show_progress(const struct wg_opts *o)

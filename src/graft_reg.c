@@ -10,9 +10,6 @@
 #include "reg_describe.h"
 #include "reg_undo_json.h"
 
-#define SET(r) ((struct hive_set *)(r)->set)
-#define CHANGES(r) ((struct reg_changes *)(r)->changes)
-
 static enum wg_err open_set(struct graft_reg *r, const struct wg_opts *opts, struct target *t,
 			    unsigned extra)
 {
@@ -99,7 +96,7 @@ enum wg_err graft_reg_plan(struct graft_reg *r, const struct wg_opts *opts, stru
 			ret = reg_route(op->key, op->origin, op->line, &hive, &rest);
 			if (ret)
 				goto out;
-			if (!hive_set_has(SET(r), hive)) {
+			if (!hive_set_has(r->set, hive)) {
 				bool said = false;
 				for (size_t s = 0; s < skipped.n; s++)
 					said |= !strcmp(skipped.v[s], hive);
@@ -113,11 +110,11 @@ enum wg_err graft_reg_plan(struct graft_reg *r, const struct wg_opts *opts, stru
 		}
 		reg_ops_push(&ops, op);
 	}
-	ret = regapply_ops(SET(r), &ops, CHANGES(r));
+	ret = regapply_ops(r->set, &ops, r->changes);
 	if (ret)
 		goto out;
-	r->has_changes = reg_changes_effective(CHANGES(r)) > 0;
-	r->merged_undo = merge_undo(CHANGES(r), prev_undo);
+	r->has_changes = reg_changes_effective(r->changes) > 0;
+	r->merged_undo = merge_undo(r->changes, prev_undo);
 out:
 	reg_ops_release(&ops);
 	sv_clear(&skipped);
@@ -137,9 +134,9 @@ enum wg_err graft_reg_revert(struct graft_reg *r, struct json_object *undo,
 	if (!ret && whole)
 		reg_changes_drop_hives(&list, whole);
 	if (!ret)
-		ret = regapply_undo(SET(r), &list, CHANGES(r));
+		ret = regapply_undo(r->set, &list, r->changes);
 	if (!ret)
-		r->has_changes = reg_changes_effective(CHANGES(r)) > 0;
+		r->has_changes = reg_changes_effective(r->changes) > 0;
 	reg_changes_release(&list);
 	return ret;
 }
@@ -156,7 +153,7 @@ enum wg_err graft_reg_verify(const struct wg_opts *opts, struct target *t, json_
 	if (!ret)
 		ret = reg_changes_from_json(undo, &list);
 	if (!ret)
-		ret = regapply_verify(SET(&r), &list, diffs);
+		ret = regapply_verify(r.set, &list, diffs);
 	reg_changes_release(&list);
 	graft_reg_release(&r);
 	return ret;
@@ -181,9 +178,9 @@ void graft_reg_print(const struct graft_reg *r, FILE *out)
 	if (!r->changes)
 		return;
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < CHANGES(r)->n; i++) {
+	for (size_t i = 0; i < r->changes->n; i++) {
 		sb_reset(&sb);
-		reg_change_describe(&CHANGES(r)->v[i], &sb);
+		reg_change_describe(&r->changes->v[i], &sb);
 		fprintf(out, "  reg   %s\n", sb.buf);
 	}
 	sb_release(&sb);
@@ -193,8 +190,8 @@ json_object *graft_reg_plan_json(const struct graft_reg *r)
 {
 	json_object *a = json_object_new_array();
 	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; r->changes && i < CHANGES(r)->n; i++) {
-		const struct reg_change *c = &CHANGES(r)->v[i];
+	for (size_t i = 0; r->changes && i < r->changes->n; i++) {
+		const struct reg_change *c = &r->changes->v[i];
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "hive", json_object_new_string(c->hive));
 		json_object_object_add(o, "key", json_object_new_string(c->key));
@@ -230,7 +227,7 @@ enum wg_err graft_reg_commit(struct graft_reg *r, struct target *t)
 	if (!r->set || !r->has_changes)
 		return WG_OK;
 	struct strvec names = STRVEC_INIT;
-	hive_set_modified(SET(r), &names);
+	hive_set_modified(r->set, &names);
 	/* names are borrowed from the set: copy before the commit may change it */
 	struct strvec copy = STRVEC_INIT;
 	for (size_t i = 0; i < names.n; i++)
@@ -240,7 +237,7 @@ enum wg_err graft_reg_commit(struct graft_reg *r, struct target *t)
 	if (copy.n && t->ops->hives_will_change)
 		ret = t->ops->hives_will_change(t, (const char *const *)copy.v, copy.n);
 	if (!ret)
-		ret = hive_set_commit(SET(r));
+		ret = hive_set_commit(r->set);
 	if (!ret && copy.n)
 		ret = t->ops->hives_committed(t, (const char *const *)copy.v, copy.n);
 	sv_clear(&copy);
@@ -249,9 +246,9 @@ enum wg_err graft_reg_commit(struct graft_reg *r, struct target *t)
 
 void graft_reg_release(struct graft_reg *r)
 {
-	hive_set_free(SET(r));
+	hive_set_free(r->set);
 	if (r->changes) {
-		reg_changes_release(CHANGES(r));
+		reg_changes_release(r->changes);
 		free(r->changes);
 	}
 	json_object_put(r->merged_undo);

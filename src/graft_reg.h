@@ -14,9 +14,12 @@
 #include "resolve.h"
 #include "target.h"
 
+struct hive_set;
+struct reg_changes;
+
 struct graft_reg {
-	void *set;                 /* the target's hives, opened as needed */
-	void *changes;             /* what the edits replaced */
+	struct hive_set *set;      /* the target's hives, opened as needed */
+	struct reg_changes *changes;  /* what the edits replaced */
 	bool has_changes;
 	json_object *merged_undo;  /* the change list to record, originals kept from a previous apply */
 };

@@ -22,10 +22,7 @@
 #include "team_script.h"
 #include "unattend.h"
 #include "undo.h"
-
-#ifndef WIMGRAFT_VERSION
-#define WIMGRAFT_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 /* ---- the source side ------------------------------------------------------------- */
 

@@ -13,10 +13,8 @@
 #include "commands.h"
 #include "error.h"
 #include "options.h"
+#include "version.h"
 
-#ifndef WIMGRAFT_VERSION
-#define WIMGRAFT_VERSION "0.1.0"
-#endif
 #ifndef HIVEX_VERSION_STRING
 #define HIVEX_VERSION_STRING "unknown"
 #endif

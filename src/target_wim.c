@@ -21,6 +21,12 @@
 #include "ntfsvol.h"
 #include "source.h"
 
+/* The file name of hive k of the hive folder. */
+static const char *hive_file(size_t k)
+{
+	return manifest_hive_name((enum manifest_hive)k);
+}
+
 /* ---- the operations ------------------------------------------------------------------ */
 
 static enum wg_err wim_lookup(struct target *t, const char *rel, char **actual, bool *is_dir)
@@ -134,14 +140,14 @@ out:
 static enum wg_err fetch_hive(struct target *t, size_t i, struct source_file *files, size_t *n)
 {
 	struct wim_target *w = wim_priv(t);
-	char *rel = xasprintf("%s/%s", w->config, hive_names[i]);
+	char *rel = xasprintf("%s/%s", w->config, hive_file(i));
 	struct wim_resolved r;
 	enum wg_err ret = wim_resolve(t, rel, &r);
 	free(rel);
 	if (ret || r.found != r.parts.n || r.is_dir)
 		goto out;
 	w->hive_stored[i] = xstrdup(r.stored.buf);
-	char *dest = xasprintf("%s/%s", w->hive_dir, hive_names[i]);
+	char *dest = xasprintf("%s/%s", w->hive_dir, hive_file(i));
 	const char *vol = r.in_image && r.has_sd ?
 		wim_volume_of(w->s, w->s->wim, w->index, w->s->path, r.stored.buf, r.size, true) :
 		NULL;
@@ -175,11 +181,11 @@ static enum wg_err extract_hives(struct wim_target *w, struct source_file *files
 {
 	enum wg_err ret = source_extract(w->s->src, w->index, files, n, xdir);
 	for (size_t i = 0; !ret && i < n; i++) {
-		for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
+		for (size_t k = 0; k < WIM_HIVES; k++) {
 			if (!w->hive_stored[k] || strcmp(w->hive_stored[k], files[i].path))
 				continue;
 			char *from = xasprintf("%s/%s", xdir, files[i].path);
-			char *to = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
+			char *to = xasprintf("%s/%s", w->hive_dir, hive_file(k));
 			ret = wim_move_local(from, to);
 			free(from);
 			free(to);
@@ -193,7 +199,7 @@ static enum wg_err extract_hives(struct wim_target *w, struct source_file *files
 static enum wg_err make_hive_folder(struct target *t)
 {
 	struct wim_target *w = wim_priv(t);
-	struct source_file files[ARRAY_SIZE(hive_names)];
+	struct source_file files[WIM_HIVES];
 	size_t n = 0;
 	enum wg_err ret;
 	char *xdir = NULL;
@@ -211,7 +217,7 @@ static enum wg_err make_hive_folder(struct target *t)
 		goto fail;
 	}
 	memset(files, 0, sizeof(files));
-	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++) {
+	for (size_t i = 0; i < WIM_HIVES; i++) {
 		ret = fetch_hive(t, i, files, &n);
 		if (ret)
 			goto fail;
@@ -233,7 +239,7 @@ fail:
 		free(w->hive_dir);
 		w->hive_dir = NULL;
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++) {
+	for (size_t k = 0; k < WIM_HIVES; k++) {
 		free(w->hive_stored[k]);
 		w->hive_stored[k] = NULL;
 		w->hive_vol[k] = NULL;
@@ -261,15 +267,15 @@ static enum wg_err wim_hive_folder(struct target *t, int *dirfd, const char **di
 	return WG_OK;
 }
 
-/* Which hive (index into hive_names) the stored path is, or -1. */
+/* Which hive (0 to WIM_HIVES - 1) the stored path is, or -1. */
 static int hive_of(struct wim_target *w, const char *stored)
 {
 	const char *slash = strrchr(stored, '/');
 	if (!slash || (size_t)(slash - stored) != strlen(w->config) ||
 	    strncasecmp(stored, w->config, (size_t)(slash - stored)))
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(hive_names); i++)
-		if (wg_streq_nocase(slash + 1, hive_names[i]))
+	for (size_t i = 0; i < WIM_HIVES; i++)
+		if (wg_streq_nocase(slash + 1, hive_file(i)))
 			return (int)i;
 	return -1;
 }
@@ -391,9 +397,9 @@ static enum wg_err queue_add(struct target *t, const char *rel, const char *loca
 	int hive = hive_of(w, stored);
 	if (hive >= 0 && w->hive_dir) {
 		/* Keep the hive folder the engine edits in step with the image. */
-		char *copy = xasprintf("%s/%s", w->hive_dir, hive_names[hive]);
+		char *copy = xasprintf("%s/%s", w->hive_dir, hive_file(hive));
 		if (strcmp(copy, local)) {
-			char *tmp = xasprintf("%s/.%s.new", w->hive_dir, hive_names[hive]);
+			char *tmp = xasprintf("%s/.%s.new", w->hive_dir, hive_file(hive));
 			ret = wim_copy_local(local, tmp);
 			if (!ret && rename(tmp, copy) < 0) {
 				wg_error("cannot replace '%s': %s", copy, strerror(errno));
@@ -584,16 +590,16 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 	}
 	for (size_t i = 0; i < n; i++) {
 		int k = -1;
-		for (size_t h = 0; h < ARRAY_SIZE(hive_names); h++)
-			if (wg_streq_nocase(names[i], hive_names[h]))
+		for (size_t h = 0; h < WIM_HIVES; h++)
+			if (wg_streq_nocase(names[i], hive_file(h)))
 				k = (int)h;
 		if (k < 0) {
 			wg_error("internal error: '%s' is not a hive %s knows", names[i], t->display);
 			return WG_ERR_INTERNAL;
 		}
-		char *local = xasprintf("%s/%s", w->hive_dir, hive_names[k]);
+		char *local = xasprintf("%s/%s", w->hive_dir, hive_file(k));
 		char *stored = w->hive_stored[k] ? xstrdup(w->hive_stored[k])
-						 : xasprintf("%s/%s", w->config, hive_names[k]);
+						 : xasprintf("%s/%s", w->config, hive_file(k));
 		/* One ADD per hive is enough: it reads the folder's file when the WIM is written. */
 		struct overlay *o = wim_ov_find(w, stored);
 		const struct wim_cmd *last = w->ncmds ? &w->cmds[w->ncmds - 1] : NULL;
@@ -643,7 +649,7 @@ static void wim_close(struct target *t)
 	free(w->copies);
 	if (w->hive_fd >= 0)
 		close(w->hive_fd);
-	for (size_t k = 0; k < ARRAY_SIZE(hive_names); k++)
+	for (size_t k = 0; k < WIM_HIVES; k++)
 		free(w->hive_stored[k]);
 	free(w->hive_dir);
 	free(w->hive_display);

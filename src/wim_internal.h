@@ -12,12 +12,16 @@
 
 #include <wimlib.h>
 
+#include "manifest.h"
 #include "ntfsvol.h"
 #include "target_wim.h"
 #include "tempdir.h"
 
-/* The hive files the registry engine may edit, by the names it opens them with. */
-static const char *const hive_names[] = { "SYSTEM", "SOFTWARE", "DRIVERS", "DEFAULT" };
+/*
+ * The hive files an image's hive folder carries: the hives a manifest may edit, by the
+ * names the registry engine opens them with (manifest_hive_name, 0 to WIM_HIVES - 1).
+ */
+#define WIM_HIVES HIVE_COUNT
 
 /*
  * What this session has queued for one path: the engine reads its own writes
@@ -104,8 +108,8 @@ struct wim_target {
 	char *hive_dir;            /* the staging folder for hives, once made */
 	int hive_fd;
 	char *hive_display;
-	char *hive_stored[ARRAY_SIZE(hive_names)];   /* stored paths of the hives the image has */
-	const char *hive_vol[ARRAY_SIZE(hive_names)]; /* and the volume each was extracted to */
+	char *hive_stored[WIM_HIVES];           /* stored paths of the hives the image has */
+	const char *hive_vol[WIM_HIVES];        /* and the volume each was extracted to */
 	struct copied *copies;
 	size_t ncopies;
 };

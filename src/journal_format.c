@@ -49,17 +49,6 @@ void journal_format_step(const struct jstep *s, struct strbuf *sb)
 	sb_addch(sb, '\n');
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Unescape a path field; refuse what could name something outside the image. */
 static char *parse_path(const char *f)
 {
@@ -69,7 +58,8 @@ static char *parse_path(const char *f)
 			sb_addch(&sb, *p);
 			continue;
 		}
-		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+		int hi = wg_hexval((unsigned char)p[1]);
+		int lo = hi < 0 ? -1 : wg_hexval((unsigned char)p[2]);
 		if (lo < 0 || (hi == 0 && lo == 0))
 			goto bad;
 		sb_addch(&sb, hi * 16 + lo);

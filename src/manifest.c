@@ -94,12 +94,12 @@ static void load_params(struct loader *ld, const xmlNode *node)
 			continue;
 		m->params = ld_grow(m->params, m->nparams, sizeof(*m->params));
 		struct manifest_param *p = &m->params[m->nparams++];
-		p->name = ld_attr(c, "name");
-		p->def = ld_attr(c, "default");
+		p->name = mxml_attr(c, "name");
+		p->def = mxml_attr(c, "default");
 		p->value = xstrdup(p->def);
-		p->pattern = ld_attr(c, "pattern");
+		p->pattern = mxml_attr(c, "pattern");
 		p->line = mxml_line(c);
-		char *from = ld_attr(c, "from");
+		char *from = mxml_attr(c, "from");
 		p->from_language = from && !strcmp(from, "language");
 		free(from);
 		for (const xmlNode *d = c->children; d; d = d->next)
@@ -171,7 +171,7 @@ static void load_req(struct loader *ld, const xmlNode *node, struct manifest_req
 		} else if (ld_is_elem(c, "installation-type")) {
 			sv_push(&r->installation_types, v);
 		} else if (ld_is_elem(c, "build")) {
-			char *a = ld_attr(c, "min"), *b = ld_attr(c, "max");
+			char *a = mxml_attr(c, "min"), *b = mxml_attr(c, "max");
 			r->min_build = a ? (unsigned)strtoul(a, NULL, 10) : 0;
 			r->max_build = b ? (unsigned)strtoul(b, NULL, 10) : 0;
 			free(a);
@@ -269,17 +269,17 @@ static void load_file(struct loader *ld, const xmlNode *node)
 	m->files = ld_grow(m->files, m->nfiles, sizeof(*m->files));
 	struct manifest_file *f = &m->files[m->nfiles++];
 	f->line = mxml_line(node);
-	f->id = ld_attr(node, "id");
-	f->source = ld_attr(node, "source");
-	f->dest = ld_attr(node, "dest");
+	f->id = mxml_attr(node, "id");
+	f->source = mxml_attr(node, "source");
+	f->dest = mxml_attr(node, "dest");
 	f->optional = ld_attr_bool(node, "optional");
-	char *match = ld_attr(node, "match");
+	char *match = mxml_attr(node, "match");
 	f->match_all = match && !strcmp(match, "all");
 	free(match);
-	char *sign = ld_attr(node, "signed");
+	char *sign = mxml_attr(node, "signed");
 	f->sign = !sign ? SIGN_NONE : !strcmp(sign, "authenticode") ? SIGN_AUTHENTICODE : SIGN_FLAT;
 	free(sign);
-	char *signs = ld_attr(node, "signs");
+	char *signs = mxml_attr(node, "signs");
 	if (signs) {
 		char *save = NULL;
 		for (char *t = strtok_r(signs, " \t\n\r", &save); t; t = strtok_r(NULL, " \t\n\r", &save))
@@ -297,9 +297,9 @@ static void load_file(struct loader *ld, const xmlNode *node)
 			continue;
 		f->captures = ld_grow(f->captures, f->ncaptures, sizeof(*f->captures));
 		struct manifest_capture *cap = &f->captures[f->ncaptures++];
-		cap->name = ld_attr(c, "name");
+		cap->name = mxml_attr(c, "name");
 		cap->line = mxml_line(c);
-		char *comp = ld_attr(c, "component");
+		char *comp = mxml_attr(c, "component");
 		if (manifest_param(m, cap->name))
 			ld_fail(ld, cap->line, "capture '%s': a parameter has the same name", cap->name);
 		if (f->optional || f->match_all)
@@ -399,7 +399,7 @@ int manifest_route_from_name(const char *s)
 static void load_first_boot(struct loader *ld, const xmlNode *node)
 {
 	struct manifest *m = ld->m;
-	char *route = ld_attr(node, "route");
+	char *route = mxml_attr(node, "route");
 	int r = route ? manifest_route_from_name(route) : ROUTE_SETUPCOMPLETE;
 	if (r < 0)
 		ld_fail(ld, mxml_line(node), "route '%s' is not setupcomplete, unattend or none", route);
@@ -414,7 +414,7 @@ static void load_first_boot(struct loader *ld, const xmlNode *node)
 		char *t = ld_own_text(c);
 		cmd->text = ld_collapse_ws(t);
 		free(t);
-		cmd->description = ld_attr(c, "description");
+		cmd->description = mxml_attr(c, "description");
 		cmd->line = mxml_line(c);
 		char *x = ld_check_refs(ld, cmd->line, "command", cmd->text, true, true);
 		free(x);
@@ -436,11 +436,11 @@ static void build_model(struct loader *ld, xmlDoc *doc, const struct strvec *par
 	struct manifest *m = ld->m;
 	const xmlNode *root = xmlDocGetRootElement(doc);
 	const xmlNode *n;
-	char *fmt = ld_attr(root, "format");
+	char *fmt = mxml_attr(root, "format");
 	m->format = fmt ? (unsigned)strtoul(fmt, NULL, 10) : 0;
 	free(fmt);
-	m->id = ld_attr(root, "id");
-	m->version = ld_attr(root, "version");
+	m->id = mxml_attr(root, "id");
+	m->version = mxml_attr(root, "version");
 	ld->params_line = mxml_line(root);
 	if ((n = child(root, "name"))) {
 		char *t = ld_own_text(n);
@@ -448,7 +448,7 @@ static void build_model(struct loader *ld, xmlDoc *doc, const struct strvec *par
 		free(t);
 	}
 	if ((n = child(root, "catalogs"))) {
-		m->catalog_folder = ld_attr(n, "folder");
+		m->catalog_folder = mxml_attr(n, "folder");
 		m->catalog_line = mxml_line(n);
 		ld_to_slashes(m->catalog_folder);
 		size_t len = strlen(m->catalog_folder);

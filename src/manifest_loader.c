@@ -13,20 +13,12 @@
 
 /* ---------- messages ---------- */
 
-
 void ld_fail(struct loader *ld, unsigned line, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	mxml_report_at(ld->name, line, fmt, ap);
 	va_end(ap);
-	sb_addf(&sb, "'%s' line %u: %s", ld->name, line, msg ? msg : "error");
-	mxml_report("%s", sb.buf);
-	free(msg);
-	sb_release(&sb);
 	if (ld->err == WG_OK)
 		ld->err = WG_ERR_MANIFEST;
 }
@@ -38,19 +30,9 @@ bool ld_is_elem(const xmlNode *n, const char *name)
 	return n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST name);
 }
 
-char *ld_attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
-	if (!v)
-		return NULL;
-	char *s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
-
 bool ld_attr_bool(const xmlNode *n, const char *name)
 {
-	char *v = ld_attr(n, name);
+	char *v = mxml_attr(n, name);
 	bool b = v && (!strcmp(v, "true") || !strcmp(v, "1"));
 	free(v);
 	return b;

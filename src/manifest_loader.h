@@ -27,8 +27,6 @@ void ld_fail(struct loader *ld, unsigned line, const char *fmt, ...)
 
 /* ---- XML ---- */
 bool ld_is_elem(const xmlNode *n, const char *name);
-/* An attribute's value (a new string), or NULL. */
-char *ld_attr(const xmlNode *n, const char *name);
 /* An xs:boolean attribute: "true" or "1". */
 bool ld_attr_bool(const xmlNode *n, const char *name);
 /* The element's own text (text and CDATA children, not its child elements'). */

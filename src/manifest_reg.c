@@ -273,19 +273,19 @@ static void load_value(struct loader *ld, const xmlNode *node, enum manifest_hiv
 		       const char *key)
 {
 	unsigned line = mxml_line(node);
-	char *tname = ld_attr(node, "type");
+	char *tname = mxml_attr(node, "type");
 	int type = reg_type_from_name(tname ? tname : "");
 	free(tname);
 	struct manifest_reg *r = new_reg(ld->m, REG_OP_SET_VALUE, hive, key, line);
 	r->type = type < 0 ? REG_NONE : (uint32_t)type;
-	r->name = ld_attr(node, "name");
+	r->name = mxml_attr(node, "name");
 	if (!r->name)
 		r->name = xstrdup("");
 	char *nm = ld_check_refs(ld, line, "attribute 'name'", r->name, true, true);
 	free(nm);
 
-	char *derive = ld_attr(node, "derive");
-	char *file = ld_attr(node, "file");
+	char *derive = mxml_attr(node, "derive");
+	char *file = mxml_attr(node, "file");
 	char *text = ld_own_text(node);
 	bool has_strings = false;
 	for (const xmlNode *c = node->children; c; c = c->next)
@@ -319,7 +319,7 @@ static void load_value(struct loader *ld, const xmlNode *node, enum manifest_hiv
 static void load_key(struct loader *ld, const xmlNode *node, enum manifest_hive hive)
 {
 	unsigned line = mxml_line(node);
-	char *path = ld_attr(node, "path");
+	char *path = mxml_attr(node, "path");
 	check_key_path(ld, line, path);
 	new_reg(ld->m, REG_OP_KEY, hive, path, line);
 	for (const xmlNode *c = node->children; c; c = c->next) {
@@ -328,7 +328,7 @@ static void load_key(struct loader *ld, const xmlNode *node, enum manifest_hive 
 		} else if (ld_is_elem(c, "delete-value")) {
 			struct manifest_reg *r = new_reg(ld->m, REG_OP_DELETE_VALUE, hive, path,
 							 mxml_line(c));
-			r->name = ld_attr(c, "name");
+			r->name = mxml_attr(c, "name");
 			if (!r->name)
 				r->name = xstrdup("");
 			char *t = ld_check_refs(ld, r->line, "attribute 'name'", r->name, true, true);
@@ -349,12 +349,12 @@ static void load_infcomps(struct loader *ld, const xmlNode *node)
 			if (!ld_is_elem(k, "inf-component"))
 				continue;
 			unsigned line = mxml_line(k);
-			char *file = ld_attr(k, "file"), *capture = ld_attr(k, "capture");
+			char *file = mxml_attr(k, "file"), *capture = mxml_attr(k, "capture");
 			ssize_t fi = file ? ld_file_index(m, file) : -1;
 			m->infcomps = ld_grow(m->infcomps, m->ninfcomps, sizeof(*m->infcomps));
 			struct manifest_infcomp *ic = &m->infcomps[m->ninfcomps++];
-			ic->id = ld_attr(k, "id");
-			ic->platform = ld_attr(k, "platform");
+			ic->id = mxml_attr(k, "id");
+			ic->platform = mxml_attr(k, "platform");
 			if (!ic->platform)
 				ic->platform = xstrdup("NTamd64");
 			ic->line = line;
@@ -385,7 +385,7 @@ void ld_registry(struct loader *ld, const xmlNode *node)
 		if (ld_is_elem(c, "import")) {
 			m->imports = ld_grow(m->imports, m->nimports, sizeof(*m->imports));
 			struct manifest_import *im = &m->imports[m->nimports++];
-			im->file = ld_attr(c, "file");
+			im->file = mxml_attr(c, "file");
 			im->line = mxml_line(c);
 			if (m->dir)
 				im->path = im->file[0] == '/' ? xstrdup(im->file) :
@@ -394,7 +394,7 @@ void ld_registry(struct loader *ld, const xmlNode *node)
 		}
 		if (!ld_is_elem(c, "hive"))
 			continue;
-		char *name = ld_attr(c, "name");
+		char *name = mxml_attr(c, "name");
 		int h = hive_from_name(name);
 		if (h < 0) {
 			ld_fail(ld, mxml_line(c), "unknown hive '%s'; expected SYSTEM, SOFTWARE, DRIVERS "
@@ -409,7 +409,7 @@ void ld_registry(struct loader *ld, const xmlNode *node)
 			if (ld_is_elem(k, "key")) {
 				load_key(ld, k, (enum manifest_hive)h);
 			} else if (ld_is_elem(k, "inf-component") && ninf < m->ninfcomps) {
-				char *path = ld_attr(k, "key");
+				char *path = mxml_attr(k, "key");
 				if (check_key_path(ld, mxml_line(k), path)) {
 					struct manifest_reg *r = new_reg(m, REG_OP_KEY,
 						(enum manifest_hive)h, path, mxml_line(k));
@@ -419,7 +419,7 @@ void ld_registry(struct loader *ld, const xmlNode *node)
 				ninf++;
 				free(path);
 			} else if (ld_is_elem(k, "delete-key")) {
-				char *path = ld_attr(k, "path");
+				char *path = mxml_attr(k, "path");
 				if (check_key_path(ld, mxml_line(k), path))
 					new_reg(m, REG_OP_DELETE_KEY, (enum manifest_hive)h, path,
 						mxml_line(k));

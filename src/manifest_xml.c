@@ -72,6 +72,25 @@ void mxml_report(const char *fmt, ...)
 	free(msg);
 }
 
+void mxml_report_at(const char *name, unsigned line, const char *fmt, va_list ap)
+{
+	char *msg;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	mxml_report("'%s' line %u: %s", name, line, msg ? msg : "error");
+	free(msg);
+}
+
+char *mxml_attr(const xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
+	if (!v)
+		return NULL;
+	char *s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
 unsigned mxml_line(const xmlNode *node)
 {
 	long l = xmlGetLineNo(node);

@@ -5,6 +5,7 @@
 #ifndef WIMGRAFT_MANIFEST_XML_H
 #define WIMGRAFT_MANIFEST_XML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <libxml/tree.h>
@@ -36,6 +37,12 @@ enum wg_err mxml_read_kind(struct mxml_kind *kind, const char *buf, size_t len, 
  */
 void mxml_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mxml_set_sink(struct strbuf *sink);
+/* mxml_report of "'name' line N: " and the formatted message (a reader's error at a line). */
+void mxml_report_at(const char *name, unsigned line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* An attribute's value, in no namespace (a new string), or NULL. */
+char *mxml_attr(const xmlNode *n, const char *name);
 
 /* Turn a libxml2 schema message into ours ("element 'x': attribute 'y' must be one of ..."). */
 char *mxml_rephrase(const char *msg);

@@ -53,29 +53,15 @@ static void fail(struct reader *rd, unsigned line, const char *fmt, ...)
 static void fail(struct reader *rd, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	mxml_report_at(rd->name, line, fmt, ap);
 	va_end(ap);
-	mxml_report("'%s' line %u: %s", rd->name, line, msg ? msg : "invalid");
-	free(msg);
 	rd->err = WG_ERR_TEAM;
-}
-
-static char *attr(xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
-	if (!v)
-		return NULL;
-	char *s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
 }
 
 static unsigned attr_uint(xmlNode *n, const char *name, unsigned dflt)
 {
-	char *v = attr(n, name);
+	char *v = mxml_attr(n, name);
 	if (!v)
 		return dflt;
 	unsigned long u = strtoul(v, NULL, 10);   /* the schema checked the digits */
@@ -86,7 +72,7 @@ static unsigned attr_uint(xmlNode *n, const char *name, unsigned dflt)
 static int attr_enum(xmlNode *n, const char *name, const char *const *names, size_t count,
 		     int dflt)
 {
-	char *v = attr(n, name);
+	char *v = mxml_attr(n, name);
 	int r = dflt;
 	for (size_t i = 0; v && i < count; i++)
 		if (!strcmp(v, names[i]))
@@ -160,17 +146,6 @@ static bool valid_pattern(const char *s, const char **why)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "00:15:5d:01:02:03" -> "00-15-5D-01-02-03"; "00-15-5D-*" a prefix. NULL when invalid. */
 static char *parse_mac(const char *s, size_t len)
 {
@@ -184,12 +159,13 @@ static char *parse_mac(const char *s, size_t len)
 			memcpy(out + o, "*", 2);
 			return xstrdup(out);
 		}
-		if (i + 2 > len || hexval(s[i]) < 0 || hexval(s[i + 1]) < 0)
+		if (i + 2 > len || wg_hexval((unsigned char)s[i]) < 0 ||
+		    wg_hexval((unsigned char)s[i + 1]) < 0)
 			return NULL;
 		if (octets)
 			out[o++] = '-';
-		out[o++] = hex[hexval(s[i])];
-		out[o++] = hex[hexval(s[i + 1])];
+		out[o++] = hex[wg_hexval((unsigned char)s[i])];
+		out[o++] = hex[wg_hexval((unsigned char)s[i + 1])];
 		out[o] = '\0';
 		octets++;
 		i += 2;
@@ -264,10 +240,10 @@ static void read_rule(struct reader *rd, xmlNode *n, struct team_rule *r)
 {
 	const char *why;
 	r->line = mxml_line(n);
-	r->name = attr(n, "name");
-	r->description = attr(n, "description");
-	r->pci = attr(n, "pci");
-	char *mac = attr(n, "mac");
+	r->name = mxml_attr(n, "name");
+	r->description = mxml_attr(n, "description");
+	r->pci = mxml_attr(n, "pci");
+	char *mac = mxml_attr(n, "mac");
 	const char *el = (const char *)n->name;
 	if (!r->name && !r->description && !mac && !r->pci)
 		fail(rd, r->line, "element '%s' needs at least one of the attributes name, "
@@ -314,7 +290,7 @@ static void read_vlan(struct reader *rd, xmlNode *n, struct team *t)
 	v = &t->vlans[t->nvlans++];
 	v->line = mxml_line(n);
 	v->id = attr_uint(n, "id", 0);
-	v->name = attr(n, "name");
+	v->name = mxml_attr(n, "name");
 	if (v->name && !team_valid_interface_name(v->name, &why))
 		fail(rd, v->line, "team '%s': VLAN %u: '%s' is not a valid interface name: %s",
 		     t->name, v->id, v->name, why);
@@ -333,7 +309,7 @@ static void read_team(struct reader *rd, xmlNode *n, struct team *t)
 	const char *why;
 	char shortbuf[300];
 	t->line = mxml_line(n);
-	t->name = attr(n, "name");
+	t->name = mxml_attr(n, "name");
 	if (!t->name)
 		t->name = xstrdup("");
 	if (!team_valid_interface_name(t->name, &why))

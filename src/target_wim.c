@@ -19,12 +19,23 @@
 #include <wimlib.h>
 
 #include "ntfsvol.h"
+#include "reg_hives.h"
 #include "source.h"
 
 /* The file name of hive k of the hive folder. */
 static const char *hive_file(size_t k)
 {
 	return manifest_hive_name((enum manifest_hive)k);
+}
+
+/* Which hive of the hive folder name is (any case), or -1. */
+static int hive_index(const char *name)
+{
+	const char *canon = reg_hive_name(name);
+	for (size_t k = 0; canon && k < WIM_HIVES; k++)
+		if (!strcmp(canon, hive_file(k)))
+			return (int)k;
+	return -1;
 }
 
 /* ---- the operations ------------------------------------------------------------------ */
@@ -274,10 +285,7 @@ static int hive_of(struct wim_target *w, const char *stored)
 	if (!slash || (size_t)(slash - stored) != strlen(w->config) ||
 	    strncasecmp(stored, w->config, (size_t)(slash - stored)))
 		return -1;
-	for (size_t i = 0; i < WIM_HIVES; i++)
-		if (wg_streq_nocase(slash + 1, hive_file(i)))
-			return (int)i;
-	return -1;
+	return hive_index(slash + 1);
 }
 
 
@@ -589,10 +597,7 @@ static enum wg_err wim_hives_committed(struct target *t, const char *const *name
 		return WG_ERR_INTERNAL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int k = -1;
-		for (size_t h = 0; h < WIM_HIVES; h++)
-			if (wg_streq_nocase(names[i], hive_file(h)))
-				k = (int)h;
+		int k = hive_index(names[i]);
 		if (k < 0) {
 			wg_error("internal error: '%s' is not a hive %s knows", names[i], t->display);
 			return WG_ERR_INTERNAL;

@@ -113,7 +113,8 @@ enum wg_err reg_check_limits(struct hive_set *s, const struct reg_ops *ops)
 		add_edges(reg_hive_name(hive), path, op, &e, &n, &alloc);
 		free(path);
 	}
-	qsort(e, n, sizeof(*e), by_fold);
+	if (n)   /* qsort may not be given NULL, even for no element */
+		qsort(e, n, sizeof(*e), by_fold);
 	size_t from = 0;
 	while (from < n && !ret) {
 		/* the distinct children of one parent: e[from..to) */
@@ -124,13 +125,14 @@ enum wg_err reg_check_limits(struct hive_set *s, const struct reg_ops *ops)
 		if (distinct > REG_MAX_NEW_SUBKEYS) {
 			/* keep one edge per child, then count the ones the hive lacks */
 			size_t k = from;
-			for (size_t i = from; i < to; i++)
-				if (i == from || strcmp(e[i].fold, e[i - 1].fold))
+			for (size_t i = from; i < to; i++) {
+				if (i == from || strcmp(e[i].fold, e[k - 1].fold)) {
 					e[k++] = e[i];
-				else {
+				} else {
 					free(e[i].parent);
 					free(e[i].fold);
 				}
+			}
 			for (size_t i = k; i < to; i++)
 				e[i] = (struct edge){ 0 };
 			const struct edge *over;
